@@ -354,8 +354,9 @@ void labrpc_server_destroy(struct labrpc_server *srv)
 	 * no lock: only the owner adds and deletes the server. */
 	if (srv->net && srv->name)
 		labrpc_net_delete_server(srv->net, srv->name);
+	/* Now no new handler can start: the delete marked the server dead,
+	 * or it was never reachable. Wait out the running ones. */
 	lab_mutex_lock(&srv->mu);
-	srv->dead = true;
 	while (srv->active > 0)
 		lab_cond_wait(&srv->idle, &srv->mu);
 	lab_mutex_unlock(&srv->mu);

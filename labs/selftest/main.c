@@ -4,10 +4,22 @@
  */
 #include <stdlib.h>
 
+#include "runtime.h"
 #include "selftest.h"
+
+void selftest_add(Suite *s, const TTest *t, double timeout)
+{
+	TCase *tc = tcase_create(t->name);
+	tcase_set_timeout(tc, timeout);
+	tcase_add_test(tc, t);
+	suite_add_tcase(s, tc);
+}
 
 int main(void)
 {
+	/* Start the runtime here, so that its seed is chosen and printed
+	 * once, not again in each test's forked process. */
+	lab_seed();
 	SRunner *sr = srunner_create(runtime_suite());
 	srunner_add_suite(sr, chan_suite());
 	srunner_add_suite(sr, codec_suite());

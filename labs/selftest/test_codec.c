@@ -777,38 +777,21 @@ END_TEST
 Suite *codec_suite(void)
 {
 	Suite *s = suite_create("codec");
-
-	TCase *tc = tcase_create("round trip");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_round_trip_integers);
-	tcase_add_test(tc, test_round_trip_bytes_and_strings);
-	tcase_add_test(tc, test_round_trip_large_bytes);
-	tcase_add_test(tc, test_wire_format_is_little_endian);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("buffer");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_buf_append_set_reset);
-	tcase_add_test(tc, test_buf_growth_doubles);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("errors");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_empty_input);
-	tcase_add_test(tc, test_truncated_integer);
-	tcase_add_test(tc, test_truncation_at_every_cut);
-	tcase_add_test(tc, test_error_is_sticky);
-	tcase_add_test(tc, test_finish_reports_trailing_bytes);
-	tcase_add_test(tc, test_bad_bool);
-	tcase_add_test(tc, test_oversized_length_rejected);
-	tcase_add_test(tc, test_string_with_nul_rejected);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("fuzz");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_fuzz_random_bytes);
-	tcase_add_test(tc, test_fuzz_mutated_encodings);
-	suite_add_tcase(s, tc);
-
+	selftest_add(s, test_round_trip_integers, TEST_TIMEOUT);
+	selftest_add(s, test_round_trip_bytes_and_strings, TEST_TIMEOUT);
+	selftest_add(s, test_round_trip_large_bytes, TEST_TIMEOUT);
+	selftest_add(s, test_wire_format_is_little_endian, TEST_TIMEOUT);
+	selftest_add(s, test_buf_append_set_reset, TEST_TIMEOUT);
+	selftest_add(s, test_buf_growth_doubles, TEST_TIMEOUT);
+	selftest_add(s, test_empty_input, TEST_TIMEOUT);
+	selftest_add(s, test_truncated_integer, TEST_TIMEOUT);
+	selftest_add(s, test_truncation_at_every_cut, TEST_TIMEOUT);
+	selftest_add(s, test_error_is_sticky, TEST_TIMEOUT);
+	selftest_add(s, test_finish_reports_trailing_bytes, TEST_TIMEOUT);
+	selftest_add(s, test_bad_bool, TEST_TIMEOUT);
+	selftest_add(s, test_oversized_length_rejected, TEST_TIMEOUT);
+	selftest_add(s, test_string_with_nul_rejected, TEST_TIMEOUT);
+	selftest_add(s, test_fuzz_random_bytes, TEST_TIMEOUT);
+	selftest_add(s, test_fuzz_mutated_encodings, TEST_TIMEOUT);
 	return s;
 }

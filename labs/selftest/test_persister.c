@@ -353,22 +353,13 @@ END_TEST
 Suite *persister_suite(void)
 {
 	Suite *s = suite_create("persister");
-
-	TCase *tc = tcase_create("one thread");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_starts_empty);
-	tcase_add_test(tc, test_save_then_read);
-	tcase_add_test(tc, test_reads_return_copies);
-	tcase_add_test(tc, test_save_copies_callers_buffers);
-	tcase_add_test(tc, test_save_replaces_both);
-	tcase_add_test(tc, test_copy_is_independent);
-	tcase_add_test(tc, test_destroy_null);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("many threads");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_concurrent_saves_and_reads);
-	suite_add_tcase(s, tc);
-
+	selftest_add(s, test_starts_empty, TEST_TIMEOUT);
+	selftest_add(s, test_save_then_read, TEST_TIMEOUT);
+	selftest_add(s, test_reads_return_copies, TEST_TIMEOUT);
+	selftest_add(s, test_save_copies_callers_buffers, TEST_TIMEOUT);
+	selftest_add(s, test_save_replaces_both, TEST_TIMEOUT);
+	selftest_add(s, test_copy_is_independent, TEST_TIMEOUT);
+	selftest_add(s, test_destroy_null, TEST_TIMEOUT);
+	selftest_add(s, test_concurrent_saves_and_reads, TEST_TIMEOUT);
 	return s;
 }
