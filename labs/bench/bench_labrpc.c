@@ -26,7 +26,7 @@
 #define THROUGHPUT_CALLS_EACH 100000
 #define THROUGHPUT_TARGET 150000.0
 #define BANDWIDTH_BYTES 5000
-#define BANDWIDTH_CALLS 20000
+#define BANDWIDTH_CALLS 100000
 
 /* Replies with the first argument plus one. */
 static void handle_inc(void *ctx, struct codec_reader *args,

@@ -58,8 +58,10 @@ static unsigned char *slot(struct chan *ch, size_t i)
 	return ch->slots + (i % ch->nslots) * ch->elem_size;
 }
 
-enum chan_result chan_send(struct chan *ch, const void *elem)
+enum chan_result chan_send_at(struct chan *ch, const void *elem,
+			      struct lab_site site)
 {
+	lab_check_unlocked("chan_send", site);
 	lab_mutex_lock(&ch->mu);
 	while (!ch->closed && ch->count == ch->nslots)
 		lab_cond_wait(&ch->changed, &ch->mu);

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "runtime.h"
+
 enum chan_result {
 	CHAN_OK,      /* the value was sent or received */
 	CHAN_CLOSED,  /* the channel is closed (and, for a receive, empty) */
@@ -37,8 +39,14 @@ void chan_destroy(struct chan *ch);
 /* Copies elem_size bytes from elem into the channel. Blocks while the
  * channel is full; with capacity 0, until a receiver has taken the value.
  * Returns CHAN_OK, or CHAN_CLOSED if the channel is or gets closed before
- * the value is taken (the value is then not delivered). */
-enum chan_result chan_send(struct chan *ch, const void *elem);
+ * the value is taken (the value is then not delivered).
+ *
+ * Warns if the caller holds a lab mutex: a send may block until the
+ * receiver gets round to it, and if the receiver needs that lock first
+ * (as the tester does when it calls raft_snapshot), neither moves again. */
+#define chan_send(ch, elem) chan_send_at((ch), (elem), LAB_SITE)
+enum chan_result chan_send_at(struct chan *ch, const void *elem,
+			      struct lab_site site);
 
 /* Copies the next value into elem. Blocks until there is one. Returns
  * CHAN_OK, or CHAN_CLOSED once the channel is closed and empty. */

@@ -56,6 +56,7 @@ struct labrpc_end {
 	char *name;
 	char *servername; /* NULL until connected */
 	bool enabled;
+	bool deleted;
 	struct labrpc_end *next;
 };
 
@@ -76,7 +77,7 @@ struct worker {
 
 struct labrpc_net {
 	struct lab_mutex mu;
-	struct lab_cond changed; /* closing: delays end early */
+	struct lab_cond changed; /* closing, or an end deleted: delays end */
 	struct lab_cond work;	 /* a job was queued, or closing */
 	struct lab_cond drained; /* a call left while closing */
 	bool reliable, long_reordering, long_delays, closing;
@@ -313,6 +314,20 @@ enum labrpc_error labrpc_net_enable(struct labrpc_net *net,
 	struct labrpc_end *end = need_end(net, endname, "labrpc_net_enable");
 	if (end)
 		end->enabled = enabled;
+	lab_mutex_unlock(&net->mu);
+	return end ? LABRPC_OK : LABRPC_ENOTFOUND;
+}
+
+enum labrpc_error labrpc_net_delete_end(struct labrpc_net *net,
+					const char *endname)
+{
+	lab_mutex_lock(&net->mu);
+	struct labrpc_end *end = need_end(net, endname, "labrpc_net_delete_end");
+	if (end) {
+		end->deleted = true;
+		end->enabled = false;
+		lab_cond_broadcast(&net->changed); /* cut delays short */
+	}
 	lab_mutex_unlock(&net->mu);
 	return end ? LABRPC_OK : LABRPC_ENOTFOUND;
 }
@@ -592,15 +607,19 @@ static void submit(struct labrpc_net *net, struct job *job)
 
 /* ---- calls ------------------------------------------------------------- */
 
-/* Sleeps ms, or less if the network closes. */
-static void delay(struct labrpc_net *net, int64_t ms)
+/* Sleeps ms, or less if the network closes or the end is deleted.
+ * Returns false in those two cases: the call is over. */
+static bool delay(struct labrpc_end *end, int64_t ms)
 {
+	struct labrpc_net *net = end->net;
 	int64_t deadline = lab_now_ms() + ms;
 	lab_mutex_lock(&net->mu);
-	for (int64_t left = ms; left > 0 && !net->closing;
+	for (int64_t left = ms; left > 0 && !net->closing && !end->deleted;
 	     left = deadline - lab_now_ms())
 		lab_cond_timedwait(&net->changed, &net->mu, left);
+	bool alive = !net->closing && !end->deleted;
 	lab_mutex_unlock(&net->mu);
+	return alive;
 }
 
 /* Under srv->mu. */
@@ -615,7 +634,8 @@ static struct method *find_method(struct labrpc_server *srv, const char *name)
 /* Would a reply from srv still reach the end? Under net->mu. */
 static bool reachable(struct labrpc_end *end, struct labrpc_server *srv)
 {
-	return end->enabled && !srv->dead && !end->net->closing;
+	return end->enabled && !end->deleted && !srv->dead &&
+	       !end->net->closing;
 }
 
 /* Queues the call and waits for its handler. Returns whether the handler
@@ -662,7 +682,7 @@ bool labrpc_call_at(struct labrpc_end *end, const char *method,
 	struct labrpc_net *net = end->net;
 
 	lab_mutex_lock(&net->mu);
-	if (net->closing) {
+	if (net->closing || end->deleted) {
 		lab_mutex_unlock(&net->mu);
 		return false;
 	}
@@ -682,12 +702,11 @@ bool labrpc_call_at(struct labrpc_end *end, const char *method,
 	bool ok = false;
 	if (srv == NULL) {
 		/* Nobody will answer: time out as a real network would. */
-		delay(net, lab_rand_int(long_delays ? 7000 : 100));
+		delay(end, lab_rand_int(long_delays ? 7000 : 100));
 		goto done;
 	}
 	if (!reliable) {
-		delay(net, lab_rand_int(27));
-		if (lab_rand_int(1000) < 100)
+		if (!delay(end, lab_rand_int(27)) || lab_rand_int(1000) < 100)
 			goto done; /* request lost */
 	}
 
@@ -709,8 +728,9 @@ bool labrpc_call_at(struct labrpc_end *end, const char *method,
 		goto done;
 	if (!reliable && lab_rand_int(1000) < 100)
 		goto done; /* reply lost */
-	if (reordering && lab_rand_int(900) < 600)
-		delay(net, 200 + lab_rand_int(1 + lab_rand_int(2000)));
+	if (reordering && lab_rand_int(900) < 600 &&
+	    !delay(end, 200 + lab_rand_int(1 + lab_rand_int(2000))))
+		goto done;
 	atomic_fetch_add(&net->total_bytes, (long long)reply->len);
 	ok = true;
 done:

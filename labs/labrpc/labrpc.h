@@ -65,8 +65,10 @@ struct labrpc_server;
 struct labrpc_net *labrpc_net_create(void);
 
 /* Fails every call in progress (they return false promptly), waits for
- * running handlers to return, and frees the network with its ends. Servers
- * are the caller's to destroy, before or after. Accepts NULL. */
+ * running handlers to return, and frees the network with its ends. No
+ * thread may use the network or its ends once this starts, so stop every
+ * peer first. Servers are the caller's to destroy, before or after.
+ * Accepts NULL. */
 void labrpc_net_destroy(struct labrpc_net *net);
 
 /* Unreliable: each request is delayed 0-26 ms, then 10% of requests and
@@ -98,12 +100,26 @@ enum labrpc_error labrpc_net_connect(struct labrpc_net *net,
 enum labrpc_error labrpc_net_enable(struct labrpc_net *net,
 				    const char *endname, bool enabled);
 
+/* Retires an end for good, as when the peer that owned it crashed: calls
+ * in progress on it fail promptly (within about 100 ms), even those
+ * waiting out a long delay, and later calls fail at once without being
+ * counted. This lets a crashed peer's threads finish
+ * promptly. The end's memory stays valid until labrpc_net_destroy, and its
+ * name stays taken. */
+enum labrpc_error labrpc_net_delete_end(struct labrpc_net *net,
+					const char *endname);
+
 /* ---- servers --------------------------------------------------------- */
 
 /* Handles one call: read the arguments from args, write the reply into
  * reply (empty on entry). ctx is the service's context pointer. If the
  * arguments turn out malformed, leave args in error (any failed codec_get
- * does): the call then fails instead of replying. */
+ * does): the call then fails instead of replying, and labrpc warns once
+ * per method. Leaving bytes unread counts as malformed too.
+ *
+ * args and reply belong to labrpc and are valid only until the handler
+ * returns: copy what you keep (codec_get_bytes copies; a pointer from
+ * codec_get_bytes_view does not outlive the handler). */
 typedef void (*labrpc_handler)(void *ctx, struct codec_reader *args,
 			       struct codec_buf *reply);
 
@@ -115,10 +131,10 @@ struct labrpc_method {
 /* An empty server. Free with labrpc_server_destroy. */
 struct labrpc_server *labrpc_server_create(void);
 
-/* Waits for the server's running handlers to return, then frees it. The
- * server must first be deleted from its network, or never added; after
- * this returns none of its handlers runs again, so their contexts may be
- * freed. Accepts NULL. */
+/* Deletes the server from its network if it is still on one (see
+ * labrpc_net_delete_server), waits for its running handlers to return,
+ * then frees it. After this returns none of its handlers runs again, so
+ * their contexts may be freed. Accepts NULL. */
 void labrpc_server_destroy(struct labrpc_server *srv);
 
 /* Adds a service: the methods in methods[0..nmethods) (copied) will be
@@ -146,9 +162,15 @@ enum labrpc_error labrpc_net_delete_server(struct labrpc_net *net,
 /* ---- calls ----------------------------------------------------------- */
 
 /* Calls method ("Service.Method") on the server at the other side of end,
- * with the bytes of args. On true the handler ran and reply holds its
- * reply (reply's old contents are replaced); on false reply is empty.
- * Warns if the caller holds a lab mutex. Safe from any thread. */
+ * with the bytes of args (copied). reply must be an initialised buffer
+ * (codec_buf_init); on true the handler ran and reply holds its reply, on
+ * false reply is empty. Either way reply's old contents are gone, and its
+ * storage may have been swapped for another: still free it with
+ * codec_buf_free. Safe from any thread.
+ *
+ * An unknown method fails like a lost message, after a warning (once per
+ * call site) that lists the methods the server has. Warns too if the
+ * caller holds a lab mutex. */
 #define labrpc_call(end, method, args, reply)                                \
 	labrpc_call_at((end), (method), (args), (reply), LAB_SITE)
 bool labrpc_call_at(struct labrpc_end *end, const char *method,
@@ -157,7 +179,8 @@ bool labrpc_call_at(struct labrpc_end *end, const char *method,
 
 /* ---- counters -------------------------------------------------------- */
 
-/* RPCs that reached server servername (0 if there is none). */
+/* RPCs that reached the server now on the network as servername (0 if
+ * there is none; a deleted server's count goes with it). */
 int64_t labrpc_net_server_count(struct labrpc_net *net,
 				const char *servername);
 

@@ -188,6 +188,15 @@ static void free_thread(struct lab_thread *t)
 	free(t);
 }
 
+static int64_t coarse_ms(void)
+{
+	/* The coarse clock reads in nanoseconds without a system call; its
+	 * few milliseconds of resolution are plenty for the long-hold check. */
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
 static void *trampoline(void *p)
 {
 	struct lab_thread *t = p;
@@ -253,8 +262,9 @@ void lab_thread_spawn(const char *name, void (*fn)(void *), void *arg)
 	start(name, fn, arg, true);
 }
 
-void lab_thread_join(struct lab_thread *t)
+void lab_thread_join_at(struct lab_thread *t, struct lab_site site)
 {
+	lab_check_unlocked("lab_thread_join", site);
 	check(pthread_join(t->tid, NULL), "pthread_join");
 	free_thread(t);
 }
@@ -315,6 +325,8 @@ void lab_mutex_init(struct lab_mutex *mu, const char *name)
 	check(pthread_mutex_init(&mu->m, &attr), "pthread_mutex_init");
 	pthread_mutexattr_destroy(&attr);
 	mu->name = name;
+	mu->locked_at = 0;
+	atomic_init(&mu->warned_long, false);
 }
 
 void lab_mutex_destroy(struct lab_mutex *mu)
@@ -329,10 +341,19 @@ void lab_mutex_lock(struct lab_mutex *mu)
 	if (self.nheld < MAX_HELD)
 		self.held[self.nheld] = mu;
 	self.nheld++;
+	mu->locked_at = coarse_ms();
 }
 
 void lab_mutex_unlock(struct lab_mutex *mu)
 {
+	int64_t held_ms = coarse_ms() - mu->locked_at;
+	if (held_ms >= LAB_LONG_HOLD_MS && !atomic_load(&mu->warned_long) &&
+	    !atomic_exchange(&mu->warned_long, true))
+		lab_warn("lock %s was held for %lld ms by thread %s: every "
+			 "thread that needs it waited that long; do not "
+			 "sleep, call or block while holding a lock",
+			 mu->name ? mu->name : "(unnamed)", (long long)held_ms,
+			 lab_thread_name());
 	int n = self.nheld < MAX_HELD ? self.nheld : MAX_HELD;
 	for (int i = n - 1; i >= 0; i--) {
 		if (self.held[i] == mu) {
@@ -592,10 +613,16 @@ bool lab_debug_enabled(const char *topic)
 	size_t n = strlen(topic);
 	for (const char *p = debug_topics; *p;) {
 		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		if (len == n && strncmp(p, topic, n) == 0)
+		const char *end = comma ? comma : p + strlen(p);
+		const char *q = p;
+		while (q < end && *q == ' ')
+			q++;
+		size_t len = (size_t)(end - q);
+		while (len > 0 && q[len - 1] == ' ')
+			len--;
+		if (len == n && strncmp(q, topic, n) == 0)
 			return true;
-		p += len + (comma != NULL);
+		p = comma ? comma + 1 : end;
 	}
 	return false;
 }
@@ -655,19 +682,26 @@ void lab_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Records site; returns true if it was new. */
+/* Records site; returns true if it was new. Once the table is full,
+ * returns false, after saying so once. */
 static bool first_time(struct lab_site site)
 {
-	bool fresh = true;
+	bool fresh = true, full = false;
 	check(pthread_mutex_lock(&warn_mu), "pthread_mutex_lock");
-	for (int i = 0; i < nwarned && fresh; i++)
+	for (int i = 0; i < nwarned && i < MAX_SITES && fresh; i++)
 		if (warned[i].line == site.line &&
 		    strcmp(warned[i].file, site.file) == 0)
 			fresh = false;
 	if (fresh && nwarned < MAX_SITES)
 		warned[nwarned++] = site;
+	else if (fresh && nwarned++ == MAX_SITES)
+		full = true;
 	check(pthread_mutex_unlock(&warn_mu), "pthread_mutex_unlock");
-	return fresh;
+	if (full)
+		lab_warn("warnings came from %d call sites; further ones are "
+			 "not shown",
+			 MAX_SITES);
+	return fresh && nwarned <= MAX_SITES;
 }
 
 void lab_warn_once(struct lab_site site, const char *fmt, ...)

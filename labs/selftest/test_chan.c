@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "chan.h"
@@ -58,8 +59,8 @@ static void expect_recv(struct chan *ch, int want)
 {
 	int got = -1;
 	expect_result(chan_recv(ch, &got), CHAN_OK, "chan_recv");
-	ck_assert_msg(got == want, "chan_recv: expected value %d, saw %d",
-		      want, got);
+	ck_assert_msg(got == want, "chan_recv: expected value %d, saw %d", want,
+		      got);
 }
 
 static void expect_len(struct chan *ch, size_t want)
@@ -156,8 +157,7 @@ static bool call_finished(struct call *c)
 
 /* Waits up to PATIENCE_MS for the call to return, joins its thread and
  * fails the test unless it returned want. */
-static void call_expect(struct call *c, enum chan_result want,
-			const char *what)
+static void call_expect(struct call *c, enum chan_result want, const char *what)
 {
 	int64_t deadline = lab_now_ms() + PATIENCE_MS;
 	lab_mutex_lock(&c->mu);
@@ -165,8 +165,10 @@ static void call_expect(struct call *c, enum chan_result want,
 		lab_cond_timedwait(&c->cv, &c->mu, deadline - lab_now_ms());
 	bool finished = c->finished;
 	lab_mutex_unlock(&c->mu);
-	ck_assert_msg(finished, "%s: expected it to return within %d ms; it "
-		      "is still blocked", what, PATIENCE_MS);
+	ck_assert_msg(finished,
+		      "%s: expected it to return within %d ms; it "
+		      "is still blocked",
+		      what, PATIENCE_MS);
 	lab_thread_join(c->thread);
 	lab_cond_destroy(&c->cv);
 	lab_mutex_destroy(&c->mu);
@@ -330,8 +332,10 @@ START_TEST(test_recv_timeout_on_empty)
 		      "expected to wait about %" PRId64 " ms, waited %" PRId64
 		      " ms",
 		      asked, took);
-	ck_assert_msg(v == -1, "on timeout: expected the value untouched, "
-		      "saw %d", v);
+	ck_assert_msg(v == -1,
+		      "on timeout: expected the value untouched, "
+		      "saw %d",
+		      v);
 
 	start = lab_now_ms();
 	r = chan_recv_timeout(ch, &v, 0);
@@ -367,10 +371,11 @@ START_TEST(test_recv_timeout_gets_value)
 	int64_t took = lab_now_ms() - start;
 	ck_assert_msg(receiver.value == 12, "expected value 12, saw %d",
 		      receiver.value);
-	ck_assert_msg(took < PATIENCE_MS / 2,
-		      "expected the value to end the wait at once, took %" PRId64
-		      " ms",
-		      took);
+	ck_assert_msg(
+		took < PATIENCE_MS / 2,
+		"expected the value to end the wait at once, took %" PRId64
+		" ms",
+		took);
 	chan_destroy(ch);
 }
 END_TEST
@@ -410,8 +415,10 @@ START_TEST(test_recv_drains_then_closed)
 	expect_result(chan_recv(ch, &v), CHAN_CLOSED, "chan_recv again");
 	expect_result(chan_recv_timeout(ch, &v, 50), CHAN_CLOSED,
 		      "chan_recv_timeout on a closed, drained channel");
-	ck_assert_msg(v == -1, "after CHAN_CLOSED: expected the value "
-		      "untouched, saw %d", v);
+	ck_assert_msg(v == -1,
+		      "after CHAN_CLOSED: expected the value "
+		      "untouched, saw %d",
+		      v);
 	chan_destroy(ch);
 }
 END_TEST
@@ -491,6 +498,54 @@ START_TEST(test_destroy_null)
 }
 END_TEST
 
+/* ---- the held-lock warning -------------------------------------------- */
+
+static int warnings;
+static char first_warning[512];
+
+static void capture(const char *message, void *arg)
+{
+	(void)arg;
+	if (warnings++ == 0)
+		snprintf(first_warning, sizeof first_warning, "%s", message);
+}
+
+/* A send may block until the receiver comes; if the receiver needs a lock
+ * the sender holds, neither moves again. So a send under a lab mutex warns,
+ * even one that would not block. */
+START_TEST(test_send_holding_lock_warns)
+{
+	struct chan *ch = chan_create(sizeof(int), 4);
+	struct lab_mutex mu;
+	lab_mutex_init(&mu, "raft state");
+	warnings = 0;
+	lab_set_warn_handler(capture, NULL);
+	int v = 1;
+	chan_send(ch, &v);
+	lab_mutex_lock(&mu);
+	int line = __LINE__ + 1;
+	enum chan_result r = chan_send(ch, &v);
+	lab_mutex_unlock(&mu);
+	lab_set_warn_handler(NULL, NULL);
+
+	expect_result(r, CHAN_OK, "chan_send with room, holding a lock");
+	ck_assert_msg(warnings == 1,
+		      "one send without a lock and one with: expected 1 "
+		      "warning, saw %d",
+		      warnings);
+	char where[64];
+	snprintf(where, sizeof where, "test_chan.c:%d", line);
+	const char *parts[] = {"chan_send", "raft state", where};
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		ck_assert_msg(strstr(first_warning, parts[i]) != NULL,
+			      "expected the warning to contain \"%s\", saw "
+			      "\"%s\"",
+			      parts[i], first_warning);
+	lab_mutex_destroy(&mu);
+	chan_destroy(ch);
+}
+END_TEST
+
 /* ---- values of any size ------------------------------------------------ */
 
 /* Shaped like an apply message: 24 bytes, no padding. */
@@ -504,8 +559,8 @@ static void send_entries(void *arg)
 {
 	struct chan *ch = arg;
 	for (uint64_t i = 1; i <= 3; i++) {
-		struct entry e = {.term = i, .index = 100 + i,
-				  .command = UINT64_MAX - i};
+		struct entry e = {
+			.term = i, .index = 100 + i, .command = UINT64_MAX - i};
 		chan_send(ch, &e);
 	}
 }
@@ -540,10 +595,10 @@ END_TEST
 
 /* ---- many producers and consumers -------------------------------------- */
 
-#define PRODUCERS 4
-#define CONSUMERS 4
+#define PRODUCERS    4
+#define CONSUMERS    4
 #define PER_PRODUCER 10000
-#define VALUES (PRODUCERS * PER_PRODUCER)
+#define VALUES	     (PRODUCERS * PER_PRODUCER)
 
 /* Value v comes from producer v / PER_PRODUCER, its (v % PER_PRODUCER)th
  * send. Every consumer checks that each producer's values reach it in
@@ -663,43 +718,23 @@ END_TEST
 Suite *chan_suite(void)
 {
 	Suite *s = suite_create("chan");
-
-	TCase *tc = tcase_create("buffered");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_fifo_order);
-	tcase_add_test(tc, test_send_copies_value);
-	tcase_add_test(tc, test_send_blocks_while_full);
-	tcase_add_test(tc, test_recv_blocks_while_empty);
-	tcase_add_test(tc, test_struct_values_round_trip);
-	tcase_add_test(tc, test_destroy_null);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("rendezvous");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_rendezvous_send_waits_for_receiver);
-	tcase_add_test(tc, test_rendezvous_send_returns_after_taken);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("timeout");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_recv_timeout_on_empty);
-	tcase_add_test(tc, test_recv_timeout_gets_value);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("close");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_send_on_closed);
-	tcase_add_test(tc, test_recv_drains_then_closed);
-	tcase_add_test(tc, test_close_wakes_receiver);
-	tcase_add_test(tc, test_close_wakes_sender_on_full);
-	tcase_add_test(tc, test_close_wakes_rendezvous_sender);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("many threads");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_many_producers_consumers);
-	tcase_add_test(tc, test_many_producers_consumers_rendezvous);
-	suite_add_tcase(s, tc);
-
+	selftest_add(s, test_fifo_order, TEST_TIMEOUT);
+	selftest_add(s, test_send_copies_value, TEST_TIMEOUT);
+	selftest_add(s, test_send_blocks_while_full, TEST_TIMEOUT);
+	selftest_add(s, test_recv_blocks_while_empty, TEST_TIMEOUT);
+	selftest_add(s, test_struct_values_round_trip, TEST_TIMEOUT);
+	selftest_add(s, test_destroy_null, TEST_TIMEOUT);
+	selftest_add(s, test_rendezvous_send_waits_for_receiver, TEST_TIMEOUT);
+	selftest_add(s, test_rendezvous_send_returns_after_taken, TEST_TIMEOUT);
+	selftest_add(s, test_recv_timeout_on_empty, TEST_TIMEOUT);
+	selftest_add(s, test_recv_timeout_gets_value, TEST_TIMEOUT);
+	selftest_add(s, test_send_on_closed, TEST_TIMEOUT);
+	selftest_add(s, test_recv_drains_then_closed, TEST_TIMEOUT);
+	selftest_add(s, test_close_wakes_receiver, TEST_TIMEOUT);
+	selftest_add(s, test_close_wakes_sender_on_full, TEST_TIMEOUT);
+	selftest_add(s, test_close_wakes_rendezvous_sender, TEST_TIMEOUT);
+	selftest_add(s, test_send_holding_lock_warns, TEST_TIMEOUT);
+	selftest_add(s, test_many_producers_consumers, TEST_TIMEOUT);
+	selftest_add(s, test_many_producers_consumers_rendezvous, TEST_TIMEOUT);
 	return s;
 }

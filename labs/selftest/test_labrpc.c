@@ -632,6 +632,50 @@ START_TEST(test_destroy_with_calls_pending)
 }
 END_TEST
 
+/* A crashed peer's ends are deleted: its calls, even one waiting out a
+ * long delay, end at once, so its threads can stop. */
+START_TEST(test_delete_end)
+{
+	struct fixture f;
+	fixture_start(&f, 1);
+	labrpc_net_set_long_delays(f.net, true);
+	struct labrpc_end *end = fixture_end(&f, 0);
+	ck_assert(echo(end, "before"));
+	labrpc_net_enable(f.net, "end0", false);
+	/* Several calls, so that some draw a delay of seconds. */
+	struct caller c[4];
+	struct lab_thread *t[4];
+	for (int i = 0; i < 4; i++)
+		t[i] = start_caller(&c[i], end, NULL, 1);
+	lab_sleep_ms(50);
+	int64_t t0 = lab_now_ms();
+	ck_assert_int_eq(labrpc_net_delete_end(f.net, "end0"), LABRPC_OK);
+	for (int i = 0; i < 4; i++) {
+		lab_thread_join(t[i]);
+		ck_assert_int_eq(c[i].ok, 0);
+	}
+	int64_t took = lab_now_ms() - t0;
+	ck_assert_msg(took < 1000,
+		      "calls on a deleted end took %lld ms to return; "
+		      "expected them to end at once",
+		      (long long)took);
+
+	/* Later calls fail at once, are not counted, and re-enabling does
+	 * not bring the end back. */
+	int64_t before = labrpc_net_total_count(f.net);
+	labrpc_net_enable(f.net, "end0", true);
+	ck_assert(!echo(end, "after"));
+	ck_assert_int_eq(labrpc_net_total_count(f.net), before);
+	struct warnings w = {0};
+	lab_set_warn_handler(keep_warning, &w);
+	ck_assert_int_eq(labrpc_net_delete_end(f.net, "nope"),
+			 LABRPC_ENOTFOUND);
+	lab_set_warn_handler(NULL, NULL);
+	expect_in(&w, "no end named \"nope\" (ends: end0)");
+	fixture_stop(&f);
+}
+END_TEST
+
 START_TEST(test_long_reordering)
 {
 	enum { NCALLERS = 20 };
@@ -829,6 +873,7 @@ Suite *labrpc_suite(void)
 	selftest_add(s, test_no_reply_from_deleted_server, 60);
 	selftest_add(s, test_delete_server_under_load, 60);
 	selftest_add(s, test_destroy_with_calls_pending, 60);
+	selftest_add(s, test_delete_end, 60);
 	selftest_add(s, test_long_reordering, 60);
 	selftest_add(s, test_unknown_method, 60);
 	selftest_add(s, test_duplicate_names, 60);

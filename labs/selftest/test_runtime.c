@@ -288,7 +288,8 @@ static void member_run(void *arg)
 static void parent_run(void *arg)
 {
 	struct member *m = arg; /* m[0] is this thread, m[1] its child */
-	struct lab_thread *child = lab_thread_create("child", member_run, &m[1]);
+	struct lab_thread *child =
+		lab_thread_create("child", member_run, &m[1]);
 	member_run(&m[0]);
 	lab_thread_join(child);
 }
@@ -407,7 +408,7 @@ END_TEST
 
 /* ---- mutexes ----------------------------------------------------------- */
 
-#define COUNTERS 4
+#define COUNTERS   4
 #define INCREMENTS 50000
 
 struct counter {
@@ -452,17 +453,20 @@ END_TEST
 struct held_query {
 	struct lab_mutex mu;
 	bool held_by_asker;
+	struct flag asked;
 };
 
 static void ask_held(void *arg)
 {
 	struct held_query *q = arg;
 	q->held_by_asker = lab_mutex_held(&q->mu);
+	flag_raise(&q->asked);
 }
 
 START_TEST(test_mutex_held)
 {
 	struct held_query q = {.held_by_asker = true};
+	flag_init(&q.asked);
 	struct lab_mutex other;
 	lab_mutex_init(&q.mu, "test lock");
 	lab_mutex_init(&other, "other lock");
@@ -487,12 +491,16 @@ START_TEST(test_mutex_held)
 
 	/* Held means held by the calling thread, not by anyone. */
 	lab_mutex_lock(&q.mu);
-	lab_thread_join(lab_thread_create("asker", ask_held, &q));
+	struct lab_thread *t = lab_thread_create("asker", ask_held, &q);
+	bool asked = flag_wait(&q.asked, PATIENCE_MS);
+	lab_mutex_unlock(&q.mu);
+	lab_thread_join(t);
+	ck_assert_msg(asked, "the asking thread did not answer");
 	ck_assert_msg(!q.held_by_asker,
 		      "main holds the lock: expected another thread to see "
 		      "it as not held by itself, saw held");
-	lab_mutex_unlock(&q.mu);
 	ck_assert_msg(!lab_mutex_held(&q.mu), "at the end: expected not held");
+	flag_destroy(&q.asked);
 	lab_mutex_destroy(&other);
 	lab_mutex_destroy(&q.mu);
 }
@@ -500,9 +508,12 @@ END_TEST
 
 /* ---- condition variables ----------------------------------------------- */
 
+/* Waiters wait on cv for go; they report their counts on a separate
+ * condition variable, so that the only wake-ups on cv are the test's. */
 struct waiters {
 	struct lab_mutex mu;
 	struct lab_cond cv;
+	struct lab_cond report; /* waiting or woken changed */
 	int waiting; /* waiters inside lab_cond_wait, or about to be */
 	int woken;
 	bool go;
@@ -514,30 +525,31 @@ static void waiters_init(struct waiters *w)
 	memset(w, 0, sizeof *w);
 	lab_mutex_init(&w->mu, "test waiters");
 	lab_cond_init(&w->cv);
+	lab_cond_init(&w->report);
 	w->held_after_wait = true;
 }
 
 static void waiters_destroy(struct waiters *w)
 {
+	lab_cond_destroy(&w->report);
 	lab_cond_destroy(&w->cv);
 	lab_mutex_destroy(&w->mu);
 }
 
-/* Waits for go on cv, counting itself in waiting and then in woken. The
- * test's own wait for `waiting` uses cv as well, hence the broadcast. */
+/* Waits for go on cv, counting itself in waiting and then in woken. */
 static void waiter_run(void *arg)
 {
 	struct waiters *w = arg;
 	lab_mutex_lock(&w->mu);
 	w->waiting++;
-	lab_cond_broadcast(&w->cv);
+	lab_cond_broadcast(&w->report);
 	while (!w->go) {
 		lab_cond_wait(&w->cv, &w->mu);
 		if (!lab_mutex_held(&w->mu))
 			w->held_after_wait = false;
 	}
 	w->woken++;
-	lab_cond_broadcast(&w->cv);
+	lab_cond_broadcast(&w->report);
 	lab_mutex_unlock(&w->mu);
 }
 
@@ -549,7 +561,7 @@ static int wait_count(struct waiters *w, const int *count, int n, int64_t ms)
 		int64_t left = deadline - lab_now_ms();
 		if (left <= 0)
 			break;
-		lab_cond_timedwait(&w->cv, &w->mu, left);
+		lab_cond_timedwait(&w->report, &w->mu, left);
 	}
 	return *count;
 }
@@ -570,8 +582,8 @@ START_TEST(test_cond_signal_wakes_waiter)
 	lab_mutex_lock(&w.mu);
 	int woken = wait_count(&w, &w.woken, 1, PATIENCE_MS);
 	lab_mutex_unlock(&w.mu);
-	ck_assert_msg(woken == 1, "expected the signal to wake 1 waiter, saw %d",
-		      woken);
+	ck_assert_msg(woken == 1,
+		      "expected the signal to wake 1 waiter, saw %d", woken);
 	lab_thread_join(t);
 	ck_assert_msg(w.held_after_wait,
 		      "expected lab_cond_wait to return with the mutex held");
@@ -592,8 +604,8 @@ START_TEST(test_cond_broadcast_wakes_all)
 	/* Each waiter counts itself and starts waiting under one hold of
 	 * the mutex, so once all have counted, all are waiting. */
 	lab_mutex_lock(&w.mu);
-	int waiting = wait_count(&w, &w.waiting, BROADCAST_WAITERS,
-				 PATIENCE_MS);
+	int waiting =
+		wait_count(&w, &w.waiting, BROADCAST_WAITERS, PATIENCE_MS);
 	ck_assert_msg(waiting == BROADCAST_WAITERS,
 		      "expected %d waiters, saw %d", BROADCAST_WAITERS,
 		      waiting);
@@ -668,7 +680,9 @@ START_TEST(test_cond_timedwait_times_out)
 	struct lab_cond cv;
 	lab_mutex_init(&mu, "test lock");
 	lab_cond_init(&cv);
-	const int64_t asked = 100;
+	/* Over a second, so the deadline's seconds and nanoseconds both
+	 * count. */
+	const int64_t asked = 1100;
 
 	lab_mutex_lock(&mu);
 	int64_t start = lab_now_ns();
@@ -679,8 +693,10 @@ START_TEST(test_cond_timedwait_times_out)
 	lab_mutex_unlock(&mu);
 
 	ck_assert_msg(!woken, "with no signal: expected false, saw true");
-	ck_assert_msg(took_ms >= asked, "expected to wait >= %" PRId64
-		      " ms, waited %" PRId64 " ms", asked, took_ms);
+	ck_assert_msg(took_ms >= asked,
+		      "expected to wait >= %" PRId64 " ms, waited %" PRId64
+		      " ms",
+		      asked, took_ms);
 	ck_assert_msg(took_ms < asked + LATE_MS,
 		      "expected to wait about %" PRId64 " ms, waited %" PRId64
 		      " ms",
@@ -719,7 +735,7 @@ static void timed_waiter_run(void *arg)
 	struct waiters *w = &tw->w;
 	lab_mutex_lock(&w->mu);
 	w->waiting++;
-	lab_cond_broadcast(&w->cv);
+	lab_cond_broadcast(&w->report);
 	int64_t start = lab_now_ms();
 	while (!w->go) {
 		if (lab_cond_timedwait(&w->cv, &w->mu, PATIENCE_MS))
@@ -770,8 +786,8 @@ START_TEST(test_clock_monotonic)
 	for (int i = 0; i < 100000; i++) {
 		int64_t now = lab_now_ns();
 		ck_assert_msg(now >= prev,
-			      "clock went backwards: %" PRId64 " ns then %" PRId64
-			      " ns",
+			      "clock went backwards: %" PRId64
+			      " ns then %" PRId64 " ns",
 			      prev, now);
 		prev = now;
 	}
@@ -791,10 +807,11 @@ START_TEST(test_sleep_advances_clock)
 	int64_t start = lab_now_ms();
 	lab_sleep_ms(50);
 	int64_t took = lab_now_ms() - start;
-	ck_assert_msg(took >= 50,
-		      "lab_sleep_ms(50): expected >= 50 ms, clock moved %" PRId64
-		      " ms",
-		      took);
+	ck_assert_msg(
+		took >= 50,
+		"lab_sleep_ms(50): expected >= 50 ms, clock moved %" PRId64
+		" ms",
+		took);
 	ck_assert_msg(took < 50 + LATE_MS,
 		      "lab_sleep_ms(50): expected about 50 ms, took %" PRId64
 		      " ms",
@@ -819,9 +836,10 @@ START_TEST(test_rand_int_covers_range)
 	int seen[N] = {0};
 	for (int i = 0; i < DRAWS; i++) {
 		int64_t r = lab_rand_int(N);
-		ck_assert_msg(r >= 0 && r < N,
-			      "lab_rand_int(%d): expected [0, %d), saw %" PRId64,
-			      N, N, r);
+		ck_assert_msg(
+			r >= 0 && r < N,
+			"lab_rand_int(%d): expected [0, %d), saw %" PRId64, N,
+			N, r);
 		seen[r]++;
 	}
 	/* Each count is about 10000 give or take 95; 10% off is 10 sigma. */
@@ -850,14 +868,16 @@ START_TEST(test_rand_range_inclusive)
 	for (int i = 0; i < 10000; i++) {
 		int64_t r = lab_rand_range(LO, HI);
 		ck_assert_msg(r >= LO && r <= HI,
-			      "lab_rand_range(%d, %d): saw %" PRId64, LO, HI, r);
+			      "lab_rand_range(%d, %d): saw %" PRId64, LO, HI,
+			      r);
 		seen[r - LO]++;
 	}
 	for (int v = LO; v <= HI; v++)
-		ck_assert_msg(seen[v - LO] > 0,
-			      "lab_rand_range(%d, %d): expected %d to appear in "
-			      "10000 draws, it never did",
-			      LO, HI, v);
+		ck_assert_msg(
+			seen[v - LO] > 0,
+			"lab_rand_range(%d, %d): expected %d to appear in "
+			"10000 draws, it never did",
+			LO, HI, v);
 
 	for (int i = 0; i < 100; i++)
 		ck_assert_msg(lab_rand_range(7, 7) == 7,
@@ -874,8 +894,9 @@ START_TEST(test_rand_range_inclusive)
 		low |= r == INT64_MAX - 1;
 		high |= r == INT64_MAX;
 	}
-	ck_assert_msg(low && high,
-		      "expected both INT64_MAX - 1 and INT64_MAX in 1000 draws");
+	ck_assert_msg(
+		low && high,
+		"expected both INT64_MAX - 1 and INT64_MAX in 1000 draws");
 	for (int i = 0; i < 1000; i++) {
 		int64_t r = lab_rand_range(INT64_MIN, INT64_MIN + 1);
 		ck_assert_msg(r == INT64_MIN || r == INT64_MIN + 1,
@@ -950,7 +971,8 @@ END_TEST
 /* ---- debug logging ----------------------------------------------------- */
 
 /* A model of LAB_DEBUG: "all", or topic is one of the comma-separated
- * names. Built as ",list," so a search for ",topic," finds whole names. */
+ * names, spaces ignored. The names go into ",list," without spaces, so a
+ * search for ",topic," finds whole names only. */
 static bool model_enabled(const char *topics, const char *topic)
 {
 	if (topics == NULL || *topics == '\0')
@@ -958,18 +980,24 @@ static bool model_enabled(const char *topics, const char *topic)
 	if (strcmp(topics, "all") == 0)
 		return true;
 	char list[256], want[64];
-	snprintf(list, sizeof list, ",%s,", topics);
+	size_t n = 0;
+	list[n++] = ',';
+	for (const char *p = topics; *p && n < sizeof list - 2; p++)
+		if (*p != ' ')
+			list[n++] = *p;
+	list[n++] = ',';
+	list[n] = '\0';
 	snprintf(want, sizeof want, ",%s,", topic);
 	return strstr(list, want) != NULL;
 }
 
 /* LAB_DEBUG is read once, when the runtime starts, so this test checks
  * that the runtime agrees with whatever LAB_DEBUG the run has: none in a
- * plain run; try LAB_DEBUG=vote,append or LAB_DEBUG=all too. */
+ * plain run; try LAB_DEBUG="vote, append" or LAB_DEBUG=all too. */
 START_TEST(test_debug_follows_environment)
 {
-	static const char *const topics[] = {"vote",  "append", "apply",
-					     "vot",   "votes",  "all",
+	static const char *const topics[] = {"vote",  "append",	      "apply",
+					     "vot",   "votes",	      "all",
 					     "timer", "no-such-topic"};
 	const char *env = getenv("LAB_DEBUG");
 	for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++) {
@@ -1105,50 +1133,139 @@ START_TEST(test_warn_and_warn_once)
 }
 END_TEST
 
+static void do_nothing(void *arg)
+{
+	(void)arg;
+}
+
+START_TEST(test_join_holding_lock_warns)
+{
+	struct lab_mutex mu;
+	lab_mutex_init(&mu, "test lock");
+	start_capturing();
+	lab_thread_join(lab_thread_create("idle", do_nothing, NULL));
+
+	lab_mutex_lock(&mu);
+	struct lab_thread *t = lab_thread_create("idle", do_nothing, NULL);
+	int line = __LINE__ + 1;
+	lab_thread_join(t);
+	lab_mutex_unlock(&mu);
+	stop_capturing();
+
+	ck_assert_msg(captured.count == 1,
+		      "one join without a lock and one with: expected 1 "
+		      "warning, saw %d",
+		      captured.count);
+	char where[64];
+	snprintf(where, sizeof where, "test_runtime.c:%d", line);
+	expect_in_warning(0, "lab_thread_join");
+	expect_in_warning(0, "test lock");
+	expect_in_warning(0, where);
+	lab_mutex_destroy(&mu);
+}
+END_TEST
+
+/* Holding a lock for LAB_LONG_HOLD_MS warns when it is released, once per
+ * mutex. The hold here is a sleep, which warns on its own as well. */
+START_TEST(test_long_hold_warns_once_per_mutex)
+{
+	struct lab_mutex mu;
+	lab_mutex_init(&mu, "slow lock");
+	start_capturing();
+	for (int i = 0; i < 2; i++) {
+		lab_mutex_lock(&mu);
+		lab_sleep_ms(LAB_LONG_HOLD_MS + 100);
+		lab_mutex_unlock(&mu);
+	}
+	stop_capturing();
+
+	ck_assert_msg(captured.count == 2,
+		      "two long holds of one mutex, sleeping at one site: "
+		      "expected 2 warnings (the sleep, the hold), saw %d",
+		      captured.count);
+	expect_in_warning(0, "lab_sleep_ms");
+	expect_in_warning(1, "slow lock");
+	expect_in_warning(1, "held for");
+	expect_in_warning(1, "main");
+	lab_mutex_destroy(&mu);
+}
+END_TEST
+
+/* The runtime remembers a bounded number of call sites. */
+#define SITES_REMEMBERED 256
+
+struct site_count {
+	int site_warnings; /* the test's own */
+	int others;	   /* the runtime's notice that it stopped */
+};
+
+static void count_site_warnings(const char *message, void *arg)
+{
+	struct site_count *c = arg;
+	if (strcmp(message, "made-up site") == 0)
+		c->site_warnings++;
+	else
+		c->others++;
+}
+
+/* Warns from more sites than the runtime remembers, twice over: each
+ * remembered site warns once, the rest not at all, and one notice says
+ * so. Tests that run before this one in the same process (CK_FORK=no)
+ * may have used some of the sites, hence the lower bound. */
+START_TEST(test_warn_once_site_table_full)
+{
+	enum { SITES = SITES_REMEMBERED + 50 };
+	struct site_count c = {0, 0};
+	lab_set_warn_handler(count_site_warnings, &c);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < SITES; i++) {
+			struct lab_site site = {"made-up.c", i + 1, "made_up"};
+			lab_warn_once(site, "made-up site");
+		}
+	}
+	stop_capturing();
+
+	ck_assert_msg(c.site_warnings > SITES_REMEMBERED - 32 &&
+			      c.site_warnings <= SITES_REMEMBERED,
+		      "%d sites, each twice: expected at most %d warnings, "
+		      "one per remembered site, saw %d",
+		      SITES, SITES_REMEMBERED, c.site_warnings);
+	ck_assert_msg(c.others == 1,
+		      "expected one notice that sites were dropped, saw %d",
+		      c.others);
+}
+END_TEST
+
 /* ---- the suite --------------------------------------------------------- */
 
 Suite *runtime_suite(void)
 {
 	Suite *s = suite_create("runtime");
-
-	TCase *tc = tcase_create("threads");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_create_join_runs_fn_with_arg);
-	tcase_add_test(tc, test_thread_names);
-	tcase_add_test(tc, test_spawn_runs_and_finishes);
-	tcase_add_test(tc, test_group_inherited_from_creator);
-	tcase_add_test(tc, test_group_threads_counts_and_names);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("locks");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_mutex_excludes);
-	tcase_add_test(tc, test_mutex_held);
-	tcase_add_test(tc, test_cond_signal_wakes_waiter);
-	tcase_add_test(tc, test_cond_broadcast_wakes_all);
-	tcase_add_test(tc, test_cond_ping_pong_loses_no_wakeup);
-	tcase_add_test(tc, test_cond_timedwait_times_out);
-	tcase_add_test(tc, test_cond_timedwait_signalled);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("time and randomness");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_clock_monotonic);
-	tcase_add_test(tc, test_sleep_advances_clock);
-	tcase_add_test(tc, test_rand_int_covers_range);
-	tcase_add_test(tc, test_rand_range_inclusive);
-	tcase_add_test(tc, test_rand_u64_uses_all_bits);
-	tcase_add_test(tc, test_seed_stable_and_streams_differ);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("logging and warnings");
-	tcase_set_timeout(tc, TEST_TIMEOUT);
-	tcase_add_test(tc, test_debug_follows_environment);
-	tcase_add_test(tc, test_sleep_holding_lock_warns_once);
-	tcase_add_test(tc, test_sleep_without_lock_is_quiet);
-	tcase_add_test(tc, test_check_unlocked_warns_once_per_site);
-	tcase_add_test(tc, test_warn_and_warn_once);
-	suite_add_tcase(s, tc);
-
+	selftest_add(s, test_create_join_runs_fn_with_arg, TEST_TIMEOUT);
+	selftest_add(s, test_thread_names, TEST_TIMEOUT);
+	selftest_add(s, test_spawn_runs_and_finishes, TEST_TIMEOUT);
+	selftest_add(s, test_group_inherited_from_creator, TEST_TIMEOUT);
+	selftest_add(s, test_group_threads_counts_and_names, TEST_TIMEOUT);
+	selftest_add(s, test_mutex_excludes, TEST_TIMEOUT);
+	selftest_add(s, test_mutex_held, TEST_TIMEOUT);
+	selftest_add(s, test_cond_signal_wakes_waiter, TEST_TIMEOUT);
+	selftest_add(s, test_cond_broadcast_wakes_all, TEST_TIMEOUT);
+	selftest_add(s, test_cond_ping_pong_loses_no_wakeup, TEST_TIMEOUT);
+	selftest_add(s, test_cond_timedwait_times_out, TEST_TIMEOUT);
+	selftest_add(s, test_cond_timedwait_signalled, TEST_TIMEOUT);
+	selftest_add(s, test_clock_monotonic, TEST_TIMEOUT);
+	selftest_add(s, test_sleep_advances_clock, TEST_TIMEOUT);
+	selftest_add(s, test_rand_int_covers_range, TEST_TIMEOUT);
+	selftest_add(s, test_rand_range_inclusive, TEST_TIMEOUT);
+	selftest_add(s, test_rand_u64_uses_all_bits, TEST_TIMEOUT);
+	selftest_add(s, test_seed_stable_and_streams_differ, TEST_TIMEOUT);
+	selftest_add(s, test_debug_follows_environment, TEST_TIMEOUT);
+	selftest_add(s, test_sleep_holding_lock_warns_once, TEST_TIMEOUT);
+	selftest_add(s, test_sleep_without_lock_is_quiet, TEST_TIMEOUT);
+	selftest_add(s, test_check_unlocked_warns_once_per_site, TEST_TIMEOUT);
+	selftest_add(s, test_warn_and_warn_once, TEST_TIMEOUT);
+	selftest_add(s, test_join_holding_lock_warns, TEST_TIMEOUT);
+	selftest_add(s, test_long_hold_warns_once_per_mutex, TEST_TIMEOUT);
+	selftest_add(s, test_warn_once_site_table_full, TEST_TIMEOUT);
 	return s;
 }
