@@ -41,6 +41,7 @@ struct labrpc_server {
 	size_t nmethods;
 	char **services;
 	size_t nservices;
+	int group;	  /* the lab thread group its handlers run in */
 	int active;	  /* handlers running */
 	bool dead;	  /* deleted from its network: run nothing more */
 	atomic_int refs;  /* the owner's, plus one per call in progress */
@@ -341,6 +342,7 @@ struct labrpc_server *labrpc_server_create(void)
 	lab_cond_init(&srv->idle);
 	atomic_init(&srv->refs, 1);
 	atomic_init(&srv->count, 0);
+	srv->group = lab_group_get();
 	return srv;
 }
 
@@ -536,7 +538,11 @@ static void run_handler(struct job *job)
 	struct codec_reader args;
 	codec_reader_init(&args, job->args.data, job->args.len);
 	codec_buf_reset(&job->reply);
+	/* While it runs the handler, the worker counts as one of the peer's
+	 * threads, and so do threads the handler starts. */
+	lab_group_set(srv->group);
 	m->handler(m->ctx, &args, &job->reply);
+	lab_group_set(0);
 	job->ok = codec_reader_finish(&args);
 
 	lab_mutex_lock(&srv->mu);

@@ -128,7 +128,9 @@ struct labrpc_method {
 	labrpc_handler handler;
 };
 
-/* An empty server. Free with labrpc_server_destroy. */
+/* An empty server. Its handlers run in the creator's lab thread group
+ * (see lab_group_set), so that a test can tell a peer's threads by group.
+ * Free with labrpc_server_destroy. */
 struct labrpc_server *labrpc_server_create(void);
 
 /* Deletes the server from its network if it is still on one (see

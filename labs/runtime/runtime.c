@@ -582,13 +582,8 @@ int64_t lab_rand_int(int64_t n)
 			n);
 		abort();
 	}
-	/* Rejection sampling: no bias towards small values. */
-	uint64_t limit = UINT64_MAX - UINT64_MAX % (uint64_t)n;
-	uint64_t r;
-	do
-		r = lab_rand_u64();
-	while (r >= limit);
-	return (int64_t)(r % (uint64_t)n);
+	/* lab_rand_range rejects draws that would favour small values. */
+	return lab_rand_range(0, n - 1);
 }
 
 int64_t lab_rand_range(int64_t lo, int64_t hi)
@@ -598,7 +593,17 @@ int64_t lab_rand_range(int64_t lo, int64_t hi)
 				"): lo must not exceed hi\n", lo, hi);
 		abort();
 	}
-	return lo + lab_rand_int(hi - lo + 1);
+	/* The span may not fit in int64_t; in uint64_t it wraps to 0 only
+	 * for the full range, where any value will do. */
+	uint64_t span = (uint64_t)hi - (uint64_t)lo + 1;
+	if (span == 0)
+		return (int64_t)lab_rand_u64();
+	uint64_t limit = UINT64_MAX - UINT64_MAX % span;
+	uint64_t r;
+	do
+		r = lab_rand_u64();
+	while (r >= limit);
+	return (int64_t)((uint64_t)lo + r % span);
 }
 
 /* ---- debug logging ---------------------------------------------------- */
@@ -686,22 +691,26 @@ void lab_warn(const char *fmt, ...)
  * returns false, after saying so once. */
 static bool first_time(struct lab_site site)
 {
-	bool fresh = true, full = false;
+	static bool overflowed;
+	bool fresh = true, announce = false;
 	check(pthread_mutex_lock(&warn_mu), "pthread_mutex_lock");
-	for (int i = 0; i < nwarned && i < MAX_SITES && fresh; i++)
+	for (int i = 0; i < nwarned && fresh; i++)
 		if (warned[i].line == site.line &&
 		    strcmp(warned[i].file, site.file) == 0)
 			fresh = false;
-	if (fresh && nwarned < MAX_SITES)
+	if (fresh && nwarned < MAX_SITES) {
 		warned[nwarned++] = site;
-	else if (fresh && nwarned++ == MAX_SITES)
-		full = true;
+	} else if (fresh) {
+		announce = !overflowed;
+		overflowed = true;
+		fresh = false;
+	}
 	check(pthread_mutex_unlock(&warn_mu), "pthread_mutex_unlock");
-	if (full)
+	if (announce)
 		lab_warn("warnings came from %d call sites; further ones are "
 			 "not shown",
 			 MAX_SITES);
-	return fresh && nwarned <= MAX_SITES;
+	return fresh;
 }
 
 void lab_warn_once(struct lab_site site, const char *fmt, ...)

@@ -206,7 +206,7 @@ START_TEST(test_send_copies_value)
 	struct chan *ch = chan_create(sizeof(int), 1);
 	int v = 5;
 	chan_send(ch, &v);
-	v = 6;
+	v = 6; /* the channel holds a copy, not v itself */
 	expect_recv(ch, 5);
 	chan_destroy(ch);
 }

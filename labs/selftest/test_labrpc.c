@@ -161,7 +161,7 @@ static void fixture_start(struct fixture *f, int nservers)
 	f->net = labrpc_net_create();
 	f->nservers = nservers;
 	for (int i = 0; i < nservers; i++) {
-		char name[16];
+		char name[24];
 		snprintf(name, sizeof name, "server%d", i);
 		service_init(&f->svc[i]);
 		f->srv[i] = labrpc_server_create();
@@ -178,7 +178,7 @@ static void fixture_start(struct fixture *f, int nservers)
 /* A new enabled end to server i, named "end<k>". */
 static struct labrpc_end *fixture_end(struct fixture *f, int i)
 {
-	char name[16], sname[16];
+	char name[24], sname[24];
 	snprintf(name, sizeof name, "end%d", f->nends++);
 	snprintf(sname, sizeof sname, "server%d", i);
 	struct labrpc_end *end = labrpc_net_make_end(f->net, name);
