@@ -1,12 +1,21 @@
 # The Raft lab kit: the one entry point.
 #
 #   make                  build everything into build/
-#   make test             build and run every test (SAN=thread or SAN=address
-#                         to run them under ThreadSanitizer or AddressSanitizer
-#                         with UndefinedBehaviorSanitizer)
+#   make test             build and run every test: the framework's own tests,
+#                         then every lab's suite against a Raft implementation
 #   make bench            build optimised and run the benchmarks
 #   make format           reformat the sources with clang-format
 #   make clean            remove build/
+#
+# Variables:
+#   IMPL=dir      the directory holding the Raft implementation to test (all
+#                 its .c files are compiled): solution (the default, where it
+#                 exists), skeleton, or your own
+#   LAB=name      run one lab's suite only: election (default: all, which
+#                 also runs the framework's tests)
+#   CASE=name     run one test only, e.g. CASE=test_initial_election
+#   SAN=thread    build and run under ThreadSanitizer; SAN=address for
+#                 AddressSanitizer with UndefinedBehaviorSanitizer
 #
 # Targets that need the Check unit-test library install it first when it is
 # missing (see labs/scripts/deps.sh).
@@ -31,10 +40,19 @@ endif
 # Sanitizer builds go to their own folder so they never mix with plain ones.
 B := build/lab$(if $(SAN),-$(SAN))
 
+# The Raft implementation under test, built into a folder of its own.
+IMPL ?= $(if $(wildcard solution/*.c),solution,skeleton)
+IMPL_DIR := $(patsubst %/,%,$(IMPL))
+IMPL_NAME := $(notdir $(abspath $(IMPL_DIR)))
+IMPL_SRCS := $(wildcard $(IMPL_DIR)/*.c)
+IB := build/$(IMPL_NAME)$(if $(SAN),-$(SAN))
+IMPL_OBJS := $(IMPL_SRCS:$(IMPL_DIR)/%.c=$(IB)/%.o)
+LAB ?= all
+
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2
 INCLUDES := -Ilabs/runtime -Ilabs/chan -Ilabs/codec -Ilabs/labrpc \
-	    -Ilabs/persister
+	    -Ilabs/persister -Ilabs/raft -Ilabs/tester
 CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -g $(WARN) $(SANFLAGS) \
 	  $(INCLUDES) -MMD -MP
 LDFLAGS := $(SANFLAGS) -pthread
@@ -48,18 +66,22 @@ LIB_SRCS := labs/chan/chan.c labs/codec/codec.c labs/labrpc/labrpc.c \
 	    labs/persister/persister.c
 SELFTEST_SRCS := $(wildcard labs/selftest/*.c)
 BENCH_SRCS := labs/bench/bench_labrpc.c
+LABTEST_SRCS := labs/tester/tester.c $(wildcard labs/tests/*.c)
 
 RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(B)/%.o)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 SELFTEST_OBJS := $(SELFTEST_SRCS:%.c=$(B)/%.o)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(B)/%.o)
+LABTEST_OBJS := $(LABTEST_SRCS:%.c=$(B)/%.o)
 
 SELFTEST := $(B)/selftest
 BENCH := $(B)/bench_labrpc
+LABTESTS := $(IB)/raft_tests
 
 # Every object but the runtime's must leave threads, sleeping, clocks and
 # randomness to the runtime; labs/scripts/rawcalls.sh checks their symbols.
-CHECKED_OBJS := $(LIB_OBJS) $(SELFTEST_OBJS) $(BENCH_OBJS)
+CHECKED_OBJS := $(LIB_OBJS) $(SELFTEST_OBJS) $(BENCH_OBJS) $(LABTEST_OBJS) \
+		$(IMPL_OBJS)
 
 # Sanitizer settings for test runs: stop at the first report, and fail.
 export TSAN_OPTIONS ?= halt_on_error=1 second_deadlock_stack=1
@@ -69,14 +91,22 @@ export UBSAN_OPTIONS ?= print_stacktrace=1 halt_on_error=1
 .PHONY: all test bench format clean deps
 .DEFAULT_GOAL := all
 
-all: $(SELFTEST) $(BENCH)
+all: $(SELFTEST) $(BENCH) $(LABTESTS)
 
 deps:
 	@sh labs/scripts/deps.sh
 
+ifneq ($(CASE),)
+export CK_RUN_CASE := $(CASE)
+endif
+
 test: all
 	@sh labs/scripts/rawcalls.sh $(CHECKED_OBJS)
+ifeq ($(LAB),all)
 	@$(SELFTEST)
+endif
+	@echo "Testing the Raft in $(IMPL_DIR)/"
+	@$(LABTESTS) $(LAB)
 
 bench: $(BENCH)
 ifneq ($(SAN),)
@@ -90,7 +120,34 @@ $(SELFTEST): $(RUNTIME_OBJS) $(LIB_OBJS) $(SELFTEST_OBJS)
 $(BENCH): $(RUNTIME_OBJS) $(LIB_OBJS) $(BENCH_OBJS)
 	$(CC) -o $@ $^ $(LDFLAGS)
 
+$(LABTESTS): $(RUNTIME_OBJS) $(LIB_OBJS) $(LABTEST_OBJS) $(IMPL_OBJS) \
+		| impl-check
+	$(CC) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
+
+# A student's implementation: every .c file in IMPL, against labs/ only.
+$(IB)/%.o: $(IMPL_DIR)/%.c | impl-check
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(IMPL_DIR) -c -o $@ $<
+
+.PHONY: impl-check
+impl-check:
+	@if [ -z "$(IMPL_SRCS)" ]; then \
+		echo "error: IMPL=$(IMPL): no .c files in $(IMPL_DIR)/; IMPL" \
+			"names the directory that holds your Raft" \
+			"(for example IMPL=skeleton)" >&2; \
+		exit 2; \
+	fi
+
+# Test code includes check.h: Check must be installed first.
 $(B)/labs/selftest/%.o: labs/selftest/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(B)/labs/tests/%.o: labs/tests/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(B)/labs/tester/%.o: labs/tester/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 

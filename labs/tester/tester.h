@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "runtime.h"
+
 enum tester_net {
 	TESTER_RELIABLE,
 	TESTER_UNRELIABLE,
@@ -116,10 +118,12 @@ int64_t tester_check_terms(struct tester *t);
 /* Fails if any connected peer thinks it leads. */
 void tester_check_no_leader(struct tester *t);
 
-/* How many peers have applied index, and the value they applied (borrowed
- * until the next tester call; NULL if none has). Fails if two disagree. */
-int tester_n_committed(struct tester *t, int64_t index, const uint8_t **value,
-		       size_t *len);
+/* How many peers have applied index. If value is not NULL, it receives a
+ * copy of the command they applied (empty if none has). Fails if two
+ * peers applied different commands there. */
+struct codec_buf;
+int tester_n_committed(struct tester *t, int64_t index,
+		       struct codec_buf *value);
 
 /* Offers cmd to the peers until one leader accepts it and at least
  * expected peers apply it at the index it was given; returns that index.
@@ -160,5 +164,30 @@ int64_t tester_bytes_total(struct tester *t);
 int64_t tester_rpc_count(struct tester *t, int i);
 /* The largest persisted Raft state among the peers, in bytes. */
 size_t tester_log_size(struct tester *t);
+
+/* ---- where failures point ------------------------------------------ */
+
+/* Each call above that can fail the test first records the line of the
+ * test that made it, so a failure (or a hang past the time limit) names
+ * that line, not a line inside the tester. The functions themselves are
+ * defined with their names in parentheses, which this does not touch. */
+void tester_here(struct lab_site site);
+
+#define tester_fail(t, ...) (tester_here(LAB_SITE), (tester_fail)(t, __VA_ARGS__))
+#define tester_create(n, net, apply) (tester_here(LAB_SITE), (tester_create)(n, net, apply))
+#define tester_destroy(t) (tester_here(LAB_SITE), (tester_destroy)(t))
+#define tester_begin(t, lab, description) (tester_here(LAB_SITE), (tester_begin)(t, lab, description))
+#define tester_end(t) (tester_here(LAB_SITE), (tester_end)(t))
+#define tester_connect(t, i) (tester_here(LAB_SITE), (tester_connect)(t, i))
+#define tester_disconnect(t, i) (tester_here(LAB_SITE), (tester_disconnect)(t, i))
+#define tester_crash(t, i) (tester_here(LAB_SITE), (tester_crash)(t, i))
+#define tester_restart(t, i) (tester_here(LAB_SITE), (tester_restart)(t, i))
+#define tester_check_one_leader(t) (tester_here(LAB_SITE), (tester_check_one_leader)(t))
+#define tester_check_terms(t) (tester_here(LAB_SITE), (tester_check_terms)(t))
+#define tester_check_no_leader(t) (tester_here(LAB_SITE), (tester_check_no_leader)(t))
+#define tester_n_committed(t, index, value) (tester_here(LAB_SITE), (tester_n_committed)(t, index, value))
+#define tester_one(t, cmd, len, expected, retry) (tester_here(LAB_SITE), (tester_one)(t, cmd, len, expected, retry))
+#define tester_one_int(t, v, expected, retry) (tester_here(LAB_SITE), (tester_one_int)(t, v, expected, retry))
+#define tester_wait(t, index, n, start_term, value) (tester_here(LAB_SITE), (tester_wait)(t, index, n, start_term, value))
 
 #endif
