@@ -157,6 +157,7 @@ struct self {
 static _Thread_local struct self self;
 
 static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t live_gone = PTHREAD_COND_INITIALIZER;
 static struct lab_thread *live_head;
 
 static void live_add(struct lab_thread *t)
@@ -179,6 +180,7 @@ static void live_remove(struct lab_thread *t)
 		live_head = t->next;
 	if (t->next)
 		t->next->prev = t->prev;
+	check(pthread_cond_broadcast(&live_gone), "pthread_cond_broadcast");
 	check(pthread_mutex_unlock(&live_mu), "pthread_mutex_unlock");
 }
 
@@ -306,6 +308,36 @@ int lab_group_threads(int group, char *names, size_t size)
 		}
 		n++;
 	}
+	check(pthread_mutex_unlock(&live_mu), "pthread_mutex_unlock");
+	return n;
+}
+
+static int count_group(int group)
+{
+	int n = 0;
+	for (struct lab_thread *t = live_head; t; t = t->next)
+		n += group == -1 || t->group == group;
+	return n;
+}
+
+int lab_group_wait(int group, int64_t ms)
+{
+	/* live_gone is a plain pthread condition variable, on the realtime
+	 * clock; a jump of that clock only shortens or stretches this wait. */
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += (time_t)(ms / 1000);
+	deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	check(pthread_mutex_lock(&live_mu), "pthread_mutex_lock");
+	int n;
+	while ((n = count_group(group)) > 0 &&
+	       pthread_cond_timedwait(&live_gone, &live_mu, &deadline) == 0)
+		;
+	n = count_group(group);
 	check(pthread_mutex_unlock(&live_mu), "pthread_mutex_unlock");
 	return n;
 }

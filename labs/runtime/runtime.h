@@ -85,6 +85,12 @@ int lab_group_get(void);
  * ", " and NUL-terminated, for a failure message. */
 int lab_group_threads(int group, char *names, size_t size);
 
+/* Waits up to ms milliseconds for every thread of group g to finish, and
+ * returns how many still run. A thread that has signalled "done" to the
+ * code that waits for it may still be returning from its function; this
+ * waits that moment out. */
+int lab_group_wait(int group, int64_t ms);
+
 /* ---- mutexes and condition variables --------------------------------- */
 
 /* A mutex with a name (borrowed: use a string literal), used in warnings.

@@ -74,18 +74,6 @@ static bool flag_wait(struct flag *f, int64_t ms)
 	return raised;
 }
 
-/* Thread exit is not signalled: polls until group g has no running thread
- * or ms have passed. Returns how many are left. */
-static int wait_group_empty(int group, int64_t ms)
-{
-	int64_t deadline = lab_now_ms() + ms;
-	int n;
-	while ((n = lab_group_threads(group, NULL, 0)) > 0 &&
-	       lab_now_ms() < deadline)
-		lab_sleep_ms(5);
-	return n;
-}
-
 /* Warnings, as the runtime hands them to the handler. The handler runs
  * under the runtime's warning lock, one call at a time; the test reads the
  * record after the warning threads are joined. Static, so that a failed
@@ -201,7 +189,7 @@ START_TEST(test_spawn_runs_and_finishes)
 		      "expected name \"one rpc\", saw \"%s\"", s.name_seen);
 	ck_assert_msg(s.group_seen == 31, "expected group 31, saw %d",
 		      s.group_seen);
-	int left = wait_group_empty(31, PATIENCE_MS);
+	int left = lab_group_wait(31, PATIENCE_MS);
 	ck_assert_msg(left == 0,
 		      "expected the spawned thread to finish, %d still running",
 		      left);
@@ -395,7 +383,7 @@ START_TEST(test_group_threads_counts_and_names)
 			      i);
 
 	gate_open(&g);
-	int left = wait_group_empty(21, PATIENCE_MS);
+	int left = lab_group_wait(21, PATIENCE_MS);
 	ck_assert_msg(left == 0,
 		      "expected group 21 to empty once its threads returned, "
 		      "%d still running",

@@ -490,8 +490,11 @@ static void kill_in_time(struct tester *t, struct peer *p, struct raft *rf)
 	lab_mutex_destroy(&k->mu);
 	free(k);
 
+	/* A thread may have said it is done and still be returning. */
 	char names[512];
-	int left = lab_group_threads(p->group, names, sizeof names);
+	int left = lab_group_wait(p->group, 1000);
+	if (left > 0)
+		left = lab_group_threads(p->group, names, sizeof names);
 	if (left > 0)
 		tester_fail(t,
 			    "after raft_kill(peer %d) returned, %d of its "

@@ -1,0 +1,577 @@
+/*
+ * Your Raft. This file is yours: you grow it through all four labs
+ * (election, replication, persistence, snapshots).
+ *
+ * Start with the handout, docs/lab1-election.md: it says what to build
+ * first, how to run the tests (make test LAB=election IMPL=skeleton) and
+ * how to read what they print. The
+ * contract you implement is labs/raft/raft.h. The tools you build with
+ * are explained in docs/runtime.md (threads, locks, time, randomness,
+ * debug logging) and docs/labrpc.md (RPCs, the codec, the persister).
+ * Keep the Raft paper's Figure 2 open beside this file: the comments
+ * below quote it at the places its rules belong.
+ *
+ * As it stands, the file compiles, runs and stops cleanly, but no peer
+ * ever starts an election, so the election tests fail with "expected one
+ * leader, got none". The places to work are marked TODO, each with the
+ * lab it belongs to.
+ *
+ * The rules:
+ *   - One lock, rf->mu, guards every field of struct raft that can change.
+ *     Every function that reads or writes one takes it: the raft_*
+ *     functions, the RPC handlers, your threads.
+ *   - Never hold rf->mu across anything that can block for long: an RPC
+ *     (labrpc_call), a sleep, a send on the apply channel, a thread join.
+ *     Copy what you need under the lock, unlock, do the slow thing, lock
+ *     again, and check that the state is still what you expected. The
+ *     runtime prints a warning when a thread breaks this rule.
+ *   - No pthreads, sleep, clock_gettime or rand: use the lab_* functions
+ *     of labs/runtime/runtime.h instead. The build checks it.
+ *   - Peers share no memory. They talk only through RPCs, whose arguments
+ *     and replies are bytes made with the codec.
+ *   - Do not change anything under labs/. You may add files beside this
+ *     one: every .c file in this folder is compiled.
+ */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chan.h"
+#include "codec.h"
+#include "labrpc.h"
+#include "persister.h"
+#include "raft.h"
+#include "runtime.h"
+
+/* A leader sends heartbeats this often: at most 10 per second, the most
+ * the tests allow. */
+#define HEARTBEAT_INTERVAL_MS 100
+
+/* Each election timeout is drawn at random from this range. It is larger
+ * than the paper's 150-300 ms, because heartbeats here are slower than the
+ * paper's: a follower must be able to miss one or two of them before it
+ * gives up on its leader. It is small enough that, even after a split
+ * vote or two, a new leader is elected well within the 5 s the tests
+ * allow. */
+#define ELECTION_TIMEOUT_MIN_MS 300
+#define ELECTION_TIMEOUT_MAX_MS 600
+
+/* One entry of the log: "each entry contains command for state machine,
+ * and term when entry was received by leader" (Figure 2). */
+struct log_entry {
+	int64_t term;
+	uint8_t *command; /* owned: len bytes, copied from raft_start */
+	size_t len;
+};
+
+/* "At any given time each server is in one of three states: leader,
+ * follower, or candidate" (§5.1). */
+enum role {
+	FOLLOWER,
+	CANDIDATE,
+	LEADER,
+};
+
+/* The role's name, for debug lines. */
+static const char *role_name(enum role role)
+{
+	switch (role) {
+	case FOLLOWER:
+		return "follower";
+	case CANDIDATE:
+		return "candidate";
+	case LEADER:
+		return "leader";
+	}
+	return "?";
+}
+
+/* One Raft peer. rf->mu guards every field that changes after raft_make;
+ * the ones raft_make sets once and never changes may be read without it. */
+struct raft {
+	struct lab_mutex mu; /* "raft" in the runtime's warnings */
+	/* Broadcast when a waiting thread should look at the state again:
+	 * raft_kill uses it to wake the ticker at once. */
+	struct lab_cond wake;
+
+	/* Set by raft_make, never changed. peers[j] reaches peer j: the
+	 * array is our copy, the ends are borrowed. persister is this peer's
+	 * "disk"; apply_ch is where committed commands go. */
+	struct labrpc_end **peers;
+	int npeers; /* peers in the cluster, this one included */
+	int me;	    /* this peer's index in peers[] */
+	struct persister *persister;
+	struct chan *apply_ch;
+
+	/* Persistent state on all servers (Figure 2). From the persistence
+	 * lab on, save it to the persister whenever it changes, before
+	 * replying to an RPC or sending one. */
+	int64_t current_term; /* "latest term server has seen (initialized
+				 to 0 on first boot, increases
+				 monotonically)" */
+	int64_t voted_for;    /* "candidateId that received vote in current
+				 term", or -1 for none */
+	/* "log entries; each entry contains command for state machine, and
+	 * term when entry was received by leader (first index is 1)". log[0]
+	 * is a placeholder of term 0, so that the entry with index i is
+	 * log[i] and the last log index is log_len - 1. */
+	struct log_entry *log;
+	int64_t log_len; /* entries in log[], the placeholder included */
+	int64_t log_cap; /* room in log[] before it must grow */
+
+	/* Volatile state on all servers (Figure 2). Used from the
+	 * replication lab on. */
+	int64_t commit_index; /* "index of highest log entry known to be
+				 committed" */
+	int64_t last_applied; /* "index of highest log entry applied to
+				 state machine" */
+
+	/* Volatile state on leaders, "reinitialized after election"
+	 * (Figure 2). Arrays of npeers. Used from the replication lab on. */
+	int64_t *next_index;  /* "for each server, index of the next log
+				 entry to send to that server" */
+	int64_t *match_index; /* "for each server, index of highest log
+				 entry known to be replicated on server" */
+
+	/* Elections: not in Figure 2's state, but described in §5.2. */
+	enum role role;
+	/* When this peer gives up on hearing from a leader and stands for
+	 * election itself. Move it forward with reset_election_timer. */
+	int64_t election_deadline_ms;
+	/* TODO (election lab): add what else an election needs, such as
+	 * the votes a candidate has received in its current term. */
+
+	/* Threads. */
+	bool dead;		   /* set by raft_kill: every thread stops */
+	struct lab_thread *ticker; /* started by raft_make, joined by
+				      raft_kill */
+	int rpc_threads; /* threads from spawn_rpc_thread still running */
+	struct lab_cond rpc_threads_done; /* rpc_threads dropped to 0 */
+	/* TODO (replication lab): an applier thread, and a condition
+	 * variable to wake it when commit_index moves. */
+};
+
+/* ---- the election timer ------------------------------------------------ */
+
+/* Starts a new election timeout, drawn at random, counted from now. Call
+ * it with rf->mu held: when you grant a vote, when you hear an
+ * AppendEntries from the current leader, and when you start an election.
+ * Not on every message: a peer that resets it whenever anyone calls can
+ * be kept from standing for election forever by a candidate that cannot
+ * win. */
+static void reset_election_timer(struct raft *rf)
+{
+	int64_t lo = ELECTION_TIMEOUT_MIN_MS, hi = ELECTION_TIMEOUT_MAX_MS;
+	rf->election_deadline_ms = lab_now_ms() + lab_rand_range(lo, hi);
+}
+
+/* ---- RPC threads ------------------------------------------------------- */
+
+/* What rpc_thread_main needs: the peer and the job to run. */
+struct rpc_job {
+	struct raft *rf;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void rpc_thread_main(void *p)
+{
+	struct rpc_job job = *(struct rpc_job *)p;
+	free(p);
+
+	job.fn(job.arg);
+
+	/* The last thing this thread does with rf: after it, raft_kill may
+	 * free rf at any moment. */
+	lab_mutex_lock(&job.rf->mu);
+	if (--job.rf->rpc_threads == 0)
+		lab_cond_broadcast(&job.rf->rpc_threads_done);
+	lab_mutex_unlock(&job.rf->mu);
+}
+
+/* Runs fn(arg) on a new thread called name ("vote-2", "heartbeat-1"), for
+ * one RPC to one peer, so that a slow or unreachable peer holds up no one
+ * else. The thread is counted in rf->rpc_threads, so that raft_kill waits
+ * for it before it frees rf. fn must not free rf; it frees arg if arg
+ * needs freeing.
+ *
+ * Call it with rf->mu held: that is where you decide to send, and starting
+ * a thread does not block.
+ *
+ * (__attribute__((unused)) only tells the compiler not to warn that
+ * nothing calls this function yet. Remove it when your code does.) */
+__attribute__((unused)) static void spawn_rpc_thread(struct raft *rf,
+						     const char *name,
+						     void (*fn)(void *arg),
+						     void *arg)
+{
+	assert(lab_mutex_held(&rf->mu));
+	struct rpc_job *job = lab_malloc(sizeof *job);
+	*job = (struct rpc_job){.rf = rf, .fn = fn, .arg = arg};
+	rf->rpc_threads++;
+	lab_thread_spawn(name, rpc_thread_main, job);
+}
+
+/* ---- RequestVote ------------------------------------------------------- */
+
+/* "Invoked by candidates to gather votes (§5.2)." The arguments and the
+ * reply, with the fields of Figure 2. */
+struct request_vote_args {
+	int64_t term;		/* "candidate's term" */
+	int64_t candidate_id;	/* "candidate requesting vote" */
+	int64_t last_log_index; /* "index of candidate's last log entry" */
+	int64_t last_log_term;	/* "term of candidate's last log entry" */
+};
+
+struct request_vote_reply {
+	int64_t term;	   /* "currentTerm, for candidate to update itself" */
+	bool vote_granted; /* "true means candidate received vote" */
+};
+
+/* Each struct travels as bytes. The decoder reads the same fields, in the
+ * same order and with the same types, as the encoder writes. */
+static void request_vote_args_encode(struct codec_buf *b,
+				     const struct request_vote_args *a)
+{
+	codec_put_i64(b, a->term);
+	codec_put_i64(b, a->candidate_id);
+	codec_put_i64(b, a->last_log_index);
+	codec_put_i64(b, a->last_log_term);
+}
+
+/* Leaves r in error if the bytes do not hold the four fields. */
+static void request_vote_args_decode(struct codec_reader *r,
+				     struct request_vote_args *a)
+{
+	a->term = codec_get_i64(r);
+	a->candidate_id = codec_get_i64(r);
+	a->last_log_index = codec_get_i64(r);
+	a->last_log_term = codec_get_i64(r);
+}
+
+static void request_vote_reply_encode(struct codec_buf *b,
+				      const struct request_vote_reply *rep)
+{
+	codec_put_i64(b, rep->term);
+	codec_put_bool(b, rep->vote_granted);
+}
+
+/* True if b holds exactly one request_vote_reply. */
+static bool request_vote_reply_decode(const struct codec_buf *b,
+				      struct request_vote_reply *rep)
+{
+	struct codec_reader r;
+	codec_reader_init(&r, b->data, b->len);
+	rep->term = codec_get_i64(&r);
+	rep->vote_granted = codec_get_bool(&r);
+	return codec_reader_finish(&r);
+}
+
+/* The RequestVote handler: another peer asks for this one's vote. It runs
+ * on a labrpc thread, perhaps while other handlers and your own threads
+ * run, so it takes rf->mu like everyone else. */
+static void handle_request_vote(void *ctx, struct codec_reader *in,
+				struct codec_buf *out)
+{
+	struct raft *rf = ctx;
+	struct request_vote_args args;
+	request_vote_args_decode(in, &args);
+	if (!codec_reader_ok(in))
+		return; /* malformed: labrpc fails the call and warns */
+
+	struct request_vote_reply reply = {0};
+	lab_mutex_lock(&rf->mu);
+
+	/* TODO (election lab): decide whether to grant the vote.
+	 *
+	 * From "Rules for Servers", for all servers: "If RPC request or
+	 * response contains term T > currentTerm: set currentTerm = T,
+	 * convert to follower (§5.1)". A new term also means no vote has
+	 * been cast in it yet: voted_for = -1.
+	 *
+	 * Then Figure 2's receiver implementation:
+	 *   1. "Reply false if term < currentTerm (§5.1)"
+	 *   2. "If votedFor is null or candidateId, and candidate's log is
+	 *      at least as up-to-date as receiver's log, grant vote (§5.2,
+	 *      §5.4)"
+	 * "Up-to-date" is defined at the end of §5.4.1. In this lab every
+	 * log is empty, so that check always passes; write it now anyway,
+	 * the replication lab needs it.
+	 *
+	 * If you grant the vote, record it in voted_for and reset your
+	 * election timer. */
+	reply.term = rf->current_term;
+	reply.vote_granted = false;
+
+	/* Debug lines start with the peer, its term and its role: see
+	 * "Debug output" in the handout. */
+	lab_debug("vote",
+		  "S%d T%" PRId64 " %s: %s vote to S%" PRId64 " for T%" PRId64,
+		  rf->me, rf->current_term, role_name(rf->role),
+		  reply.vote_granted ? "granted" : "refused", args.candidate_id,
+		  args.term);
+	lab_mutex_unlock(&rf->mu);
+	request_vote_reply_encode(out, &reply);
+}
+
+/* Sends one RequestVote to peer and waits for the answer. Returns true if
+ * the reply arrived, and fills in *reply. Returns false if it did not:
+ * the request or the reply was lost, or the peer is cut off or crashed.
+ * A false says nothing about whether the peer saw the request.
+ *
+ * It may block for seconds, so call it from a thread of your own (see
+ * spawn_rpc_thread), never with rf->mu held. It needs no lock itself: it
+ * reads only rf->peers, which never changes.
+ *
+ * Fill in args under the lock, when the election starts, and give the
+ * thread its own copy: by the time the thread runs, current_term may have
+ * moved on. When a reply comes back, take the lock and check that you
+ * are still a candidate in args->term before you count the vote; and if
+ * reply->term is larger than current_term, step down.
+ *
+ * (__attribute__((unused)): see spawn_rpc_thread.) */
+__attribute__((unused)) static bool
+send_request_vote(struct raft *rf, int peer,
+		  const struct request_vote_args *args,
+		  struct request_vote_reply *reply)
+{
+	struct codec_buf req, rep;
+	codec_buf_init(&req);
+	codec_buf_init(&rep);
+	request_vote_args_encode(&req, args);
+	bool ok = labrpc_call(rf->peers[peer], "Raft.RequestVote", &req, &rep);
+	ok = ok && request_vote_reply_decode(&rep, reply);
+	codec_buf_free(&req);
+	codec_buf_free(&rep);
+	return ok;
+}
+
+/* TODO (election lab): AppendEntries, "invoked by leader to replicate log
+ * entries (§5.3); also used as heartbeat (§5.2)". Define it the way
+ * RequestVote is defined above: an args struct (term, leader_id,
+ * prev_log_index, prev_log_term, the entries, leader_commit) and a reply
+ * struct (term, success), an encode and a decode function for each, a
+ * handler, a send_append_entries, and a line in raft_methods below. In
+ * this lab a heartbeat carries no entries: encode their count (0) now,
+ * and the entries themselves in the replication lab.
+ *
+ * The handler's part for this lab: reply false if term < currentTerm;
+ * otherwise the sender is the current leader, so become (or stay) a
+ * follower of its term and reset your election timer. */
+
+/* ---- elections and heartbeats ------------------------------------------ */
+
+/* The ticker calls this, with rf->mu held, when the election deadline has
+ * passed: for a whole election timeout, this peer heard no heartbeat from a
+ * leader and granted no vote. */
+static void start_election(struct raft *rf)
+{
+	assert(lab_mutex_held(&rf->mu));
+	lab_debug("vote", "S%d T%" PRId64 " %s: election timeout", rf->me,
+		  rf->current_term, role_name(rf->role));
+
+	/* TODO (election lab): "If election timeout elapses without
+	 * receiving AppendEntries RPC from current leader or granting vote
+	 * to candidate: convert to candidate" (Figure 2). Then, from
+	 * "Candidates (§5.2)": "On conversion to candidate, start election:
+	 *   - Increment currentTerm
+	 *   - Vote for self
+	 *   - Reset election timer (the last line here does it)
+	 *   - Send RequestVote RPCs to all other servers"
+	 * one thread per peer, with spawn_rpc_thread, each thread calling
+	 * send_request_vote. "If votes received from majority of servers:
+	 * become leader": a majority of npeers, your own vote included.
+	 *
+	 * Votes come back on the RPC threads, so that is where a candidate
+	 * becomes leader. A new leader should not wait for the ticker to
+	 * come round: lab_cond_broadcast(&rf->wake) wakes it, and it sends
+	 * the first heartbeats at once. */
+	reset_election_timer(rf);
+}
+
+/* The ticker calls this, with rf->mu held, every HEARTBEAT_INTERVAL_MS
+ * while this peer is the leader. */
+static void send_heartbeats(struct raft *rf)
+{
+	assert(lab_mutex_held(&rf->mu));
+	lab_debug("heartbeat", "S%d T%" PRId64 " %s: sending heartbeats",
+		  rf->me, rf->current_term, role_name(rf->role));
+
+	/* TODO (election lab): send every other peer an empty AppendEntries,
+	 * each from its own thread (spawn_rpc_thread). "Upon election: send
+	 * initial empty AppendEntries RPCs (heartbeat) to each server;
+	 * repeat during idle periods to prevent election timeouts (§5.2)". */
+}
+
+/* ---- the ticker -------------------------------------------------------- */
+
+/* Runs for the life of the peer. A follower or candidate whose election
+ * timeout runs out stands for election; a leader sends heartbeats. In
+ * between it waits on rf->wake with rf->mu held: the wait releases the
+ * lock, so handlers and other threads run meanwhile, and raft_kill can
+ * wake it at once instead of waiting for the timeout to end. */
+static void ticker_main(void *arg)
+{
+	struct raft *rf = arg;
+
+	lab_mutex_lock(&rf->mu);
+	while (!rf->dead) {
+		if (rf->role == LEADER) {
+			send_heartbeats(rf);
+			/* A leader never times out. Keeping its timer fresh
+			 * means that if it steps down, it waits a whole
+			 * timeout before it stands for election again. */
+			reset_election_timer(rf);
+		} else if (lab_now_ms() >= rf->election_deadline_ms) {
+			/* No heartbeat was heard in time. */
+			start_election(rf);
+		}
+
+		/* Wait until the next thing to do: the next heartbeat for
+		 * a leader, the election deadline for anyone else. */
+		int64_t wait_ms = rf->election_deadline_ms - lab_now_ms();
+		if (rf->role == LEADER)
+			wait_ms = HEARTBEAT_INTERVAL_MS;
+		if (wait_ms > 0)
+			lab_cond_timedwait(&rf->wake, &rf->mu, wait_ms);
+	}
+	lab_mutex_unlock(&rf->mu);
+}
+
+/* ---- the contract (labs/raft/raft.h) ----------------------------------- */
+
+static const struct labrpc_method raft_methods[] = {
+	{"RequestVote", handle_request_vote},
+	/* TODO (election lab): {"AppendEntries", handle_append_entries}, */
+};
+
+#define NRAFT_METHODS (sizeof raft_methods / sizeof raft_methods[0])
+
+struct raft *raft_make(struct labrpc_end **peers, int npeers, int me,
+		       struct persister *persister, struct chan *apply_ch)
+{
+	struct raft *rf = lab_calloc(1, sizeof *rf);
+	lab_mutex_init(&rf->mu, "raft");
+	lab_cond_init(&rf->wake);
+	lab_cond_init(&rf->rpc_threads_done);
+
+	rf->peers = lab_malloc((size_t)npeers * sizeof *rf->peers);
+	memcpy(rf->peers, peers, (size_t)npeers * sizeof *rf->peers);
+	rf->npeers = npeers;
+	rf->me = me;
+	rf->persister = persister;
+	rf->apply_ch = apply_ch;
+
+	rf->current_term = 0;
+	rf->voted_for = -1;
+	rf->log_cap = 16;
+	rf->log = lab_calloc((size_t)rf->log_cap, sizeof *rf->log);
+	rf->log_len = 1; /* just the placeholder log[0], of term 0 */
+
+	rf->commit_index = 0;
+	rf->last_applied = 0;
+	rf->next_index = lab_calloc((size_t)npeers, sizeof *rf->next_index);
+	rf->match_index = lab_calloc((size_t)npeers, sizeof *rf->match_index);
+
+	rf->role = FOLLOWER;
+	reset_election_timer(rf);
+
+	/* TODO (persistence lab): read back what this peer saved before it
+	 * crashed (currentTerm, votedFor, the log) from rf->persister. On a
+	 * first start there is nothing, and the values above stand. */
+
+	/* No other thread can see rf until here, so none of the above needed
+	 * the lock. */
+	rf->ticker = lab_thread_create("ticker", ticker_main, rf);
+	/* TODO (replication lab): start the applier thread. */
+	return rf;
+}
+
+enum labrpc_error raft_register_rpcs(struct raft *rf, struct labrpc_server *srv)
+{
+	return labrpc_server_add_service(srv, "Raft", rf, raft_methods,
+					 NRAFT_METHODS);
+}
+
+bool raft_start(struct raft *rf, const void *command, size_t len,
+		int64_t *index, int64_t *term)
+{
+	lab_mutex_lock(&rf->mu);
+	if (rf->role != LEADER) {
+		lab_mutex_unlock(&rf->mu);
+		return false;
+	}
+	/* TODO (replication lab): append a copy of command, with
+	 * current_term, to the log; set *index to its index and *term to
+	 * current_term; start sending it to the followers, without waiting
+	 * for them; return true. Until then this says "not the leader". */
+
+	/* (void) tells the compiler that a parameter is unused on purpose,
+	 * so that it does not warn. Delete these lines as you use them. */
+	(void)command;
+	(void)len;
+	(void)index;
+	(void)term;
+	lab_mutex_unlock(&rf->mu);
+	return false;
+}
+
+void raft_get_state(struct raft *rf, int64_t *term, bool *is_leader)
+{
+	/* Nothing to do here as long as your code keeps current_term and
+	 * role up to date. */
+	lab_mutex_lock(&rf->mu);
+	*term = rf->current_term;
+	*is_leader = rf->role == LEADER;
+	lab_mutex_unlock(&rf->mu);
+}
+
+void raft_snapshot(struct raft *rf, int64_t index, const void *snapshot,
+		   size_t len)
+{
+	/* Nothing to do before the snapshots lab: the tests of the first
+	 * three labs never call it. */
+	(void)rf;
+	(void)index;
+	(void)snapshot;
+	(void)len;
+}
+
+void raft_kill(struct raft *rf)
+{
+	/* Tell every thread to stop, and wake the ones that are waiting. */
+	lab_mutex_lock(&rf->mu);
+	rf->dead = true;
+	lab_cond_broadcast(&rf->wake);
+	lab_mutex_unlock(&rf->mu);
+
+	/* Wait for them to finish, without the lock: they need it to see
+	 * dead and return. */
+	lab_thread_join(rf->ticker);
+	/* TODO (replication lab): join the applier too. It may be blocked in
+	 * chan_send; the tester keeps receiving until raft_kill returns, so
+	 * the send completes and the applier sees dead. */
+
+	/* RPC threads finish on their own: the tester has deleted this
+	 * peer's ends, so their calls fail promptly. */
+	lab_mutex_lock(&rf->mu);
+	while (rf->rpc_threads > 0)
+		lab_cond_wait(&rf->rpc_threads_done, &rf->mu);
+	lab_mutex_unlock(&rf->mu);
+
+	/* No thread of ours runs any more, and the tester has made sure no
+	 * handler runs or will run again: free everything. */
+	for (int64_t i = 0; i < rf->log_len; i++)
+		free(rf->log[i].command);
+	free(rf->log);
+	free(rf->next_index);
+	free(rf->match_index);
+	free(rf->peers);
+	lab_cond_destroy(&rf->rpc_threads_done);
+	lab_cond_destroy(&rf->wake);
+	lab_mutex_destroy(&rf->mu);
+	free(rf);
+}
