@@ -1,0 +1,59 @@
+/*
+ * The ticker: one thread per peer that keeps Raft's time. A follower or
+ * candidate whose election timeout runs out stands for election; a
+ * leader sends a round of AppendEntries when a heartbeat is due, or
+ * sooner when there is news for the followers.
+ *
+ * Between turns it waits on rf->wake, which releases rf->mu while it
+ * waits: handlers and RPC threads run meanwhile. raft_kill wakes it early,
+ * and so does whatever asks a leader for a round at once (send_now): an
+ * election won, a command started, an entry committed.
+ *
+ * On each turn it also joins the RPC threads that have finished
+ * (rpc_thread.c), so that they never pile up.
+ */
+#include <inttypes.h>
+
+#include "raft_internal.h"
+
+/* Under rf->mu. Does what is due now; returns when something next will
+ * be (lab_now_ms). */
+static int64_t tick(struct raft *rf)
+{
+	if (rf->role == LEADER) {
+		/* Figure 2, Leaders: heartbeats "repeat during idle periods
+		 * to prevent election timeouts (§5.2)"; new entries go out
+		 * without waiting for one. */
+		if (rf->send_now || lab_now_ms() >= rf->heartbeat_due_ms)
+			replication_send_all(rf);
+		return rf->heartbeat_due_ms;
+	}
+	/* Figure 2, Followers: "If election timeout elapses without
+	 * receiving AppendEntries RPC from current leader or granting vote
+	 * to candidate: convert to candidate"; Candidates: "If election
+	 * timeout elapses: start new election". */
+	if (lab_now_ms() >= rf->election_deadline_ms) {
+		lab_debug("vote", "S%d T%" PRId64 ": election timeout", rf->me,
+			  rf->current_term);
+		election_start(rf);
+	}
+	return rf->election_deadline_ms;
+}
+
+void ticker_main(void *arg)
+{
+	struct raft *rf = arg;
+	lab_mutex_lock(&rf->mu);
+	while (!rf->dead) {
+		int64_t due = tick(rf);
+		/* A leader elected during tick (a cluster of one) has its
+		 * first round to send: no waiting then. */
+		bool more = rf->role == LEADER && rf->send_now;
+		int64_t wait_ms = due - lab_now_ms();
+		if (wait_ms > 0 && !more)
+			lab_cond_timedwait(&rf->wake, &rf->mu, wait_ms);
+		/* Last, as it releases the lock: dead is checked next. */
+		rpc_thread_reap(rf);
+	}
+	lab_mutex_unlock(&rf->mu);
+}
