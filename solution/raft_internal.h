@@ -217,10 +217,9 @@ struct raft {
 	bool dead; /* set by raft_kill: every thread stops */
 	struct lab_thread *ticker;
 	struct lab_thread *applier;
-	/* RPC threads (rpc_thread.c): how many still run, the finished ones
-	 * waiting to be joined, and a signal for when none runs. */
+	/* RPC threads (rpc_thread.c): how many still run, and a signal for
+	 * when none does. */
 	int rpc_threads;
-	struct rpc_thread *rpc_finished;
 	struct lab_cond rpc_threads_done;
 };
 
@@ -292,12 +291,8 @@ void applier_main(void *arg);
 void rpc_thread_spawn(struct raft *rf, const char *name,
 		      void (*fn)(void *arg), void *arg);
 
-/* Under rf->mu, which it releases while it joins the RPC threads that
- * have finished, so that they do not pile up. The ticker calls it. */
-void rpc_thread_reap(struct raft *rf);
-
-/* Waits until every RPC thread has finished, and joins them all. Call it
- * without rf->mu, after setting rf->dead. */
+/* Waits until every RPC thread has finished with rf. Call it without
+ * rf->mu, after setting rf->dead. */
 void rpc_thread_wait_all(struct raft *rf);
 
 /* ---- persist.c ----------------------------------------------------------- */

@@ -8,9 +8,6 @@
  * waits: handlers and RPC threads run meanwhile. raft_kill wakes it early,
  * and so does whatever asks a leader for a round at once (send_now): an
  * election won, a command started, an entry committed.
- *
- * On each turn it also joins the RPC threads that have finished
- * (rpc_thread.c), so that they never pile up.
  */
 #include <inttypes.h>
 
@@ -52,8 +49,6 @@ void ticker_main(void *arg)
 		int64_t wait_ms = due - lab_now_ms();
 		if (wait_ms > 0 && !more)
 			lab_cond_timedwait(&rf->wake, &rf->mu, wait_ms);
-		/* Last, as it releases the lock: dead is checked next. */
-		rpc_thread_reap(rf);
 	}
 	lab_mutex_unlock(&rf->mu);
 }
