@@ -51,8 +51,9 @@ LAB ?= all
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2
+# What a Raft implementation may include; the tests also see the tester.
 INCLUDES := -Ilabs/runtime -Ilabs/chan -Ilabs/codec -Ilabs/labrpc \
-	    -Ilabs/persister -Ilabs/raft -Ilabs/tester
+	    -Ilabs/persister -Ilabs/raft
 CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -g $(WARN) $(SANFLAGS) \
 	  $(INCLUDES) -MMD -MP
 LDFLAGS := $(SANFLAGS) -pthread
@@ -145,11 +146,11 @@ $(B)/labs/selftest/%.o: labs/selftest/%.c | deps
 
 $(B)/labs/tests/%.o: labs/tests/%.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Ilabs/tester -c -o $@ $<
 
 $(B)/labs/tester/%.o: labs/tester/%.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Ilabs/tester -c -o $@ $<
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)

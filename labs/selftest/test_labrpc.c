@@ -584,7 +584,10 @@ START_TEST(test_delete_server_under_load)
 		lab_thread_join(t[i]);
 		ok += callers[i].ok;
 	}
-	ck_assert_msg(ok >= 50 && ok < NCALLERS * 200,
+	/* 50 handlers ran before the delete, but a call whose handler ran
+	 * may still fail if the delete came before its reply: so only "some
+	 * succeeded" can be asserted, and "not all". */
+	ck_assert_msg(ok > 0 && ok < NCALLERS * 200,
 		      "expected calls to succeed before the delete and fail "
 		      "after; %d of %d succeeded",
 		      ok, NCALLERS * 200);
