@@ -2,9 +2,9 @@
  * Your Raft. This file is yours: you grow it through all four labs
  * (election, replication, persistence, snapshots).
  *
- * Start with the handout, docs/lab1-election.md: it says what to build
- * first, how to run the tests (make test LAB=election IMPL=skeleton) and
- * how to read what they print. The
+ * Start with the handouts, docs/lab1-election.md, then lab2-replication.md:
+ * they say what to build, how to run the tests (make test LAB=election
+ * IMPL=skeleton) and how to read what they print. The
  * contract you implement is labs/raft/raft.h. The tools you build with
  * are explained in docs/runtime.md (threads, locks, time, randomness,
  * debug logging) and docs/labrpc.md (RPCs, the codec, the persister).
@@ -150,8 +150,8 @@ struct raft {
 				      raft_kill */
 	int rpc_threads; /* threads from spawn_rpc_thread still running */
 	struct lab_cond rpc_threads_done; /* rpc_threads dropped to 0 */
-	/* TODO (replication lab): an applier thread, and a condition
-	 * variable to wake it when commit_index moves. */
+	struct lab_thread *applier;	  /* delivers committed entries */
+	struct lab_cond apply_cond; /* wakes it: commit_index moved, or dead */
 };
 
 /* ---- the election timer ------------------------------------------------ */
@@ -349,18 +349,213 @@ send_request_vote(struct raft *rf, int peer,
 	return ok;
 }
 
-/* TODO (election lab): AppendEntries, "invoked by leader to replicate log
- * entries (§5.3); also used as heartbeat (§5.2)". Define it the way
- * RequestVote is defined above: an args struct (term, leader_id,
- * prev_log_index, prev_log_term, the entries, leader_commit) and a reply
- * struct (term, success), an encode and a decode function for each, a
- * handler, a send_append_entries, and a line in raft_methods below. In
- * this lab a heartbeat carries no entries: encode their count (0) now,
- * and the entries themselves in the replication lab.
+/* ---- AppendEntries ----------------------------------------------------- */
+
+/* "Invoked by leader to replicate log entries (§5.3); also used as
+ * heartbeat (§5.2)." The arguments, with the fields of Figure 2. */
+struct append_entries_args {
+	int64_t term;		/* "leader's term" */
+	int64_t leader_id;	/* "so follower can redirect clients" */
+	int64_t prev_log_index; /* "index of log entry immediately preceding
+				   new ones" */
+	int64_t prev_log_term;	/* "term of prevLogIndex entry" */
+	/* "log entries to store (empty for heartbeat; may send more than
+	 * one for efficiency)": n_entries of them. When sending, borrowed
+	 * from the leader's log: encode them under rf->mu, as the log may
+	 * change once you unlock. When received, the decoder's own copies:
+	 * free them with append_entries_args_free. */
+	struct log_entry *entries;
+	int64_t n_entries;
+	int64_t leader_commit; /* "leader's commitIndex" */
+};
+
+/* term and success are Figure 2's. The other three are not in the paper's
+ * figure: they are for the accelerated backup described in the handout
+ * (docs/lab2-replication.md, "Backing up quickly"), which lets a leader
+ * skip back over a whole term of mismatched entries in one round trip. */
+struct append_entries_reply {
+	int64_t term;		/* "currentTerm, for leader to update itself" */
+	bool success;		/* "true if follower contained entry matching
+				   prevLogIndex and prevLogTerm" */
+	int64_t conflict_term;	/* on failure: the term of the follower's
+				   entry at prevLogIndex, or -1 if it has
+				   none there */
+	int64_t conflict_index; /* on failure: the first index in the
+				   follower's log of conflict_term */
+	int64_t log_len;	/* the follower's last log index + 1 */
+};
+
+/* Frees what append_entries_args_decode allocated, and empties a. */
+static void append_entries_args_free(struct append_entries_args *a)
+{
+	for (int64_t i = 0; i < a->n_entries; i++)
+		free(a->entries[i].command);
+	free(a->entries);
+	a->entries = NULL;
+	a->n_entries = 0;
+}
+
+/* The entries go last: their count, then each one's term and command.
+ * (__attribute__((unused)): see spawn_rpc_thread.) */
+__attribute__((unused)) static void
+append_entries_args_encode(struct codec_buf *b,
+			   const struct append_entries_args *a)
+{
+	codec_put_i64(b, a->term);
+	codec_put_i64(b, a->leader_id);
+	codec_put_i64(b, a->prev_log_index);
+	codec_put_i64(b, a->prev_log_term);
+	codec_put_i64(b, a->leader_commit);
+	codec_put_u32(b, (uint32_t)a->n_entries);
+	for (int64_t i = 0; i < a->n_entries; i++) {
+		codec_put_i64(b, a->entries[i].term);
+		codec_put_bytes(b, a->entries[i].command, a->entries[i].len);
+	}
+}
+
+/* The smallest entry on the wire: a term (8 bytes) and an empty command
+ * (its 4-byte length). */
+#define ENTRY_MIN_BYTES 12
+
+/* Leaves r in error if the bytes do not hold the fields. On success
+ * a->entries is a new array of copies (NULL when there are none); on
+ * error it is NULL. Either way, free it with append_entries_args_free. */
+static void append_entries_args_decode(struct codec_reader *r,
+				       struct append_entries_args *a)
+{
+	a->term = codec_get_i64(r);
+	a->leader_id = codec_get_i64(r);
+	a->prev_log_index = codec_get_i64(r);
+	a->prev_log_term = codec_get_i64(r);
+	a->leader_commit = codec_get_i64(r);
+	uint32_t n = codec_get_u32(r);
+	a->entries = NULL;
+	a->n_entries = 0;
+
+	/* Never trust the count: the bytes left can hold at most cap
+	 * entries, so a larger count fails in the loop, on a get, before
+	 * anything is stored past cap. */
+	size_t cap = codec_reader_remaining(r) / ENTRY_MIN_BYTES;
+	if (n < cap)
+		cap = n;
+	if (cap > 0)
+		a->entries = lab_calloc(cap, sizeof *a->entries);
+	for (uint32_t i = 0; i < n; i++) {
+		int64_t term = codec_get_i64(r);
+		size_t len;
+		uint8_t *command = codec_get_bytes(r, &len);
+		if (!codec_reader_ok(r))
+			break;
+		assert(i < cap);
+		a->entries[i] = (struct log_entry){term, command, len};
+		a->n_entries++;
+	}
+	if (!codec_reader_ok(r))
+		append_entries_args_free(a);
+}
+
+static void append_entries_reply_encode(struct codec_buf *b,
+					const struct append_entries_reply *rep)
+{
+	codec_put_i64(b, rep->term);
+	codec_put_bool(b, rep->success);
+	codec_put_i64(b, rep->conflict_term);
+	codec_put_i64(b, rep->conflict_index);
+	codec_put_i64(b, rep->log_len);
+}
+
+/* True if b holds exactly one append_entries_reply. */
+static bool append_entries_reply_decode(const struct codec_buf *b,
+					struct append_entries_reply *rep)
+{
+	struct codec_reader r;
+	codec_reader_init(&r, b->data, b->len);
+	rep->term = codec_get_i64(&r);
+	rep->success = codec_get_bool(&r);
+	rep->conflict_term = codec_get_i64(&r);
+	rep->conflict_index = codec_get_i64(&r);
+	rep->log_len = codec_get_i64(&r);
+	return codec_reader_finish(&r);
+}
+
+/* The AppendEntries handler: the leader sends entries to store, or none
+ * as a heartbeat. Like handle_request_vote, it runs on a labrpc thread
+ * and takes rf->mu. */
+static void handle_append_entries(void *ctx, struct codec_reader *in,
+				  struct codec_buf *out)
+{
+	struct raft *rf = ctx;
+	struct append_entries_args args;
+	append_entries_args_decode(in, &args);
+	if (!codec_reader_ok(in))
+		return; /* malformed: labrpc fails the call and warns */
+
+	struct append_entries_reply reply = {0};
+	lab_mutex_lock(&rf->mu);
+
+	/* TODO (election lab): the rule for all servers, as in
+	 * handle_request_vote: a larger term makes you its follower. Then
+	 * "1. Reply false if term < currentTerm (§5.1)". Otherwise the
+	 * sender is the leader of your term: become (or stay) its follower
+	 * and reset your election timer, whatever the log checks below say.
+	 *
+	 * TODO (replication lab): the rest of Figure 2's receiver
+	 * implementation, for heartbeats too (an empty request is checked
+	 * like any other):
+	 *   2. "Reply false if log doesn't contain an entry at prevLogIndex
+	 *      whose term matches prevLogTerm (§5.3)"
+	 *   3. "If an existing entry conflicts with a new one (same index
+	 *      but different terms), delete the existing entry and all that
+	 *      follow it (§5.3)". Only then: a late request with fewer
+	 *      entries must not cut off entries that match.
+	 *   4. "Append any new entries not already in the log" (copy them:
+	 *      args.entries is freed below)
+	 *   5. "If leaderCommit > commitIndex, set commitIndex =
+	 *      min(leaderCommit, index of last new entry)", and wake the
+	 *      applier.
+	 * On a refusal at step 2, fill in conflict_term, conflict_index and
+	 * log_len for the leader (see the handout). */
+	reply.term = rf->current_term;
+	reply.success = false;
+
+	lab_debug("append",
+		  "S%d T%" PRId64 " %s: %s AppendEntries from S%" PRId64
+		  " T%" PRId64 ", prev %" PRId64 "/T%" PRId64 ", %" PRId64
+		  " entries, leaderCommit %" PRId64,
+		  rf->me, rf->current_term, role_name(rf->role),
+		  reply.success ? "accepted" : "refused", args.leader_id,
+		  args.term, args.prev_log_index, args.prev_log_term,
+		  args.n_entries, args.leader_commit);
+	lab_mutex_unlock(&rf->mu);
+	append_entries_args_free(&args);
+	append_entries_reply_encode(out, &reply);
+}
+
+/* Sends one AppendEntries to peer and waits for the answer, like
+ * send_request_vote: true if the reply arrived (in *reply), false if it
+ * did not. Call it from a thread of your own, never with rf->mu held.
  *
- * The handler's part for this lab: reply false if term < currentTerm;
- * otherwise the sender is the current leader, so become (or stay) a
- * follower of its term and reset your election timer. */
+ * It takes the request already encoded, unlike send_request_vote. The
+ * entries in a struct append_entries_args are borrowed from your log,
+ * which may change as soon as you unlock; so encode the arguments with
+ * append_entries_args_encode under rf->mu, when you decide to send, and
+ * give the thread the bytes. Give it too what it needs to judge the
+ * reply: the peer, the term it sent in, prev_log_index and the number of
+ * entries (see send_heartbeats).
+ *
+ * (__attribute__((unused)): see spawn_rpc_thread.) */
+__attribute__((unused)) static bool
+send_append_entries(struct raft *rf, int peer, const struct codec_buf *request,
+		    struct append_entries_reply *reply)
+{
+	struct codec_buf rep;
+	codec_buf_init(&rep);
+	bool ok = labrpc_call(rf->peers[peer], "Raft.AppendEntries", request,
+			      &rep);
+	ok = ok && append_entries_reply_decode(&rep, reply);
+	codec_buf_free(&rep);
+	return ok;
+}
 
 /* ---- elections and heartbeats ------------------------------------------ */
 
@@ -388,7 +583,13 @@ static void start_election(struct raft *rf)
 	 * Votes come back on the RPC threads, so that is where a candidate
 	 * becomes leader. A new leader should not wait for the ticker to
 	 * come round: lab_cond_broadcast(&rf->wake) wakes it, and it sends
-	 * the first heartbeats at once. */
+	 * the first heartbeats at once.
+	 *
+	 * TODO (replication lab): nextIndex and matchIndex are
+	 * "reinitialized after election": a new leader sets every
+	 * next_index to its last log index + 1 and every match_index to 0.
+	 * It also knows its own log is replicated on itself: count it in
+	 * match_index[me]. */
 	reset_election_timer(rf);
 }
 
@@ -403,7 +604,34 @@ static void send_heartbeats(struct raft *rf)
 	/* TODO (election lab): send every other peer an empty AppendEntries,
 	 * each from its own thread (spawn_rpc_thread). "Upon election: send
 	 * initial empty AppendEntries RPCs (heartbeat) to each server;
-	 * repeat during idle periods to prevent election timeouts (§5.2)". */
+	 * repeat during idle periods to prevent election timeouts (§5.2)".
+	 *
+	 * TODO (replication lab): the same requests carry the log. Figure 2,
+	 * Leaders: "If last log index ≥ nextIndex for a follower: send
+	 * AppendEntries RPC with log entries starting at nextIndex". For
+	 * each follower j, prev_log_index is next_index[j] - 1 and
+	 * prev_log_term the term of that entry; the entries are the rest of
+	 * the log, none when the follower has it all (a heartbeat, which
+	 * the follower checks just the same). Encode under rf->mu. When
+	 * the reply comes back, under rf->mu again:
+	 *   - a larger term in it: step down, as in the election lab;
+	 *   - ignore it unless you are still the leader of the term you sent
+	 *     in;
+	 *   - "If successful: update nextIndex and matchIndex for follower
+	 *     (§5.3)": matchIndex is prev_log_index + the number of entries
+	 *     of that request, not your log's length now, and it never moves
+	 *     back. Then see if commit_index can move: "If there exists an N
+	 *     such that N > commitIndex, a majority of matchIndex[i] ≥ N,
+	 *     and log[N].term == currentTerm: set commitIndex = N (§5.3,
+	 *     §5.4)". Wake the applier if it moved.
+	 *   - "If AppendEntries fails because of log inconsistency:
+	 *     decrement nextIndex and retry (§5.3)": one entry at a time is
+	 *     too slow for the tests; use the reply's conflict_term,
+	 *     conflict_index and log_len as the handout describes.
+	 * raft_start has new entries to send too: rather than wait for the
+	 * next heartbeat, it can wake the ticker (rf->wake) to send a round
+	 * at once. Each round costs an RPC per follower, and the tests
+	 * count them. */
 }
 
 /* ---- the ticker -------------------------------------------------------- */
@@ -441,11 +669,49 @@ static void ticker_main(void *arg)
 	lab_mutex_unlock(&rf->mu);
 }
 
+/* ---- the applier ------------------------------------------------------- */
+
+/* Runs for the life of the peer, and is the only thread that sends on
+ * rf->apply_ch, so entries go out in order and each exactly once. It waits
+ * on rf->apply_cond; whoever moves commit_index signals it, and raft_kill
+ * broadcasts it. */
+static void applier_main(void *arg)
+{
+	struct raft *rf = arg;
+
+	lab_mutex_lock(&rf->mu);
+	while (!rf->dead) {
+		/* TODO (replication lab): Figure 2, All Servers: "If
+		 * commitIndex > lastApplied: increment lastApplied, apply
+		 * log[lastApplied] to state machine (§5.3)". Here, applying
+		 * is sending the entry to the tester: while commit_index >
+		 * last_applied and the peer is not dead, take the next entry,
+		 * fill in a struct raft_apply_msg (RAFT_APPLY_COMMAND, its
+		 * index, and a copy of its command made with lab_malloc,
+		 * which the receiver frees), move last_applied on, and then,
+		 * without rf->mu, chan_send it. Lock again before you look
+		 * at the state. If chan_send does not return CHAN_OK, the
+		 * message was not delivered and its copy is still yours to
+		 * free.
+		 *
+		 * Never send holding rf->mu: the send waits for the tester
+		 * to take the message, and the tester may be waiting for
+		 * rf->mu in raft_start or raft_get_state. Copy under the
+		 * lock, because the log may change while you send.
+		 *
+		 * Wait only when there is nothing to send, as below: a
+		 * signal sent while nobody waits is lost, so look before you
+		 * wait. */
+		lab_cond_wait(&rf->apply_cond, &rf->mu);
+	}
+	lab_mutex_unlock(&rf->mu);
+}
+
 /* ---- the contract (labs/raft/raft.h) ----------------------------------- */
 
 static const struct labrpc_method raft_methods[] = {
 	{"RequestVote", handle_request_vote},
-	/* TODO (election lab): {"AppendEntries", handle_append_entries}, */
+	{"AppendEntries", handle_append_entries},
 };
 
 #define NRAFT_METHODS (sizeof raft_methods / sizeof raft_methods[0])
@@ -457,6 +723,7 @@ struct raft *raft_make(struct labrpc_end **peers, int npeers, int me,
 	lab_mutex_init(&rf->mu, "raft");
 	lab_cond_init(&rf->wake);
 	lab_cond_init(&rf->rpc_threads_done);
+	lab_cond_init(&rf->apply_cond);
 
 	rf->peers = lab_malloc((size_t)npeers * sizeof *rf->peers);
 	memcpy(rf->peers, peers, (size_t)npeers * sizeof *rf->peers);
@@ -486,7 +753,7 @@ struct raft *raft_make(struct labrpc_end **peers, int npeers, int me,
 	/* No other thread can see rf until here, so none of the above needed
 	 * the lock. */
 	rf->ticker = lab_thread_create("ticker", ticker_main, rf);
-	/* TODO (replication lab): start the applier thread. */
+	rf->applier = lab_thread_create("applier", applier_main, rf);
 	return rf;
 }
 
@@ -504,10 +771,17 @@ bool raft_start(struct raft *rf, const void *command, size_t len,
 		lab_mutex_unlock(&rf->mu);
 		return false;
 	}
-	/* TODO (replication lab): append a copy of command, with
-	 * current_term, to the log; set *index to its index and *term to
-	 * current_term; start sending it to the followers, without waiting
-	 * for them; return true. Until then this says "not the leader". */
+	/* TODO (replication lab): Figure 2, Leaders: "If command received
+	 * from client: append entry to local log, respond after entry
+	 * applied to state machine". Here the second half is not yours:
+	 * raft_start returns at once, and the tester learns of the commit
+	 * on the apply channel. So append an entry of current_term with a
+	 * copy of command (len bytes; the caller keeps its own), grow the
+	 * log if it is full, set *index to the entry's index and *term to
+	 * current_term, and return true. Do not wait for the followers or
+	 * call them from here: let the ticker send the entry (wake it with
+	 * rf->wake to send at once). Until then this says "not the
+	 * leader". */
 
 	/* (void) tells the compiler that a parameter is unused on purpose,
 	 * so that it does not warn. Delete these lines as you use them. */
@@ -546,14 +820,16 @@ void raft_kill(struct raft *rf)
 	lab_mutex_lock(&rf->mu);
 	rf->dead = true;
 	lab_cond_broadcast(&rf->wake);
+	lab_cond_broadcast(&rf->apply_cond);
 	lab_mutex_unlock(&rf->mu);
 
 	/* Wait for them to finish, without the lock: they need it to see
 	 * dead and return. */
 	lab_thread_join(rf->ticker);
-	/* TODO (replication lab): join the applier too. It may be blocked in
-	 * chan_send; the tester keeps receiving until raft_kill returns, so
-	 * the send completes and the applier sees dead. */
+	/* The applier may be blocked in chan_send: the tester keeps
+	 * receiving until raft_kill returns, so the send completes, and
+	 * the applier sees dead when it takes the lock again. */
+	lab_thread_join(rf->applier);
 
 	/* RPC threads finish on their own: the tester has deleted this
 	 * peer's ends, so their calls fail promptly. */
@@ -570,6 +846,7 @@ void raft_kill(struct raft *rf)
 	free(rf->next_index);
 	free(rf->match_index);
 	free(rf->peers);
+	lab_cond_destroy(&rf->apply_cond);
 	lab_cond_destroy(&rf->rpc_threads_done);
 	lab_cond_destroy(&rf->wake);
 	lab_mutex_destroy(&rf->mu);

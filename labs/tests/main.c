@@ -17,6 +17,7 @@ struct lab {
 
 static const struct lab suites[] = {
 	{"election", election_suite},
+	{"replication", replication_suite},
 };
 
 #define NLABS (sizeof suites / sizeof suites[0])

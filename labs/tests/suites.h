@@ -16,5 +16,6 @@
 void suite_add(Suite *s, const TTest *t);
 
 Suite *election_suite(void);
+Suite *replication_suite(void);
 
 #endif
