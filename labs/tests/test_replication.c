@@ -29,6 +29,29 @@ static int64_t any(void)
 	return lab_rand_int(INT64_C(1) << 31);
 }
 
+/* Fails if any peer committed index: it was started without a majority
+ * to commit it. */
+static void check_not_committed(struct tester *t, int64_t index)
+{
+	int nd = tester_n_committed(t, index, NULL);
+	if (nd > 0)
+		tester_fail(t, "%d peers committed index %" PRId64 " without "
+			       "a majority",
+			    nd, index);
+}
+
+/* Whether some peer's term is no longer term: an election intervened. */
+static bool term_moved(struct tester *t, int64_t term)
+{
+	for (int i = 0; i < tester_npeers(t); i++) {
+		int64_t x;
+		bool leads;
+		if (tester_get_state(t, i, &x, &leads) && x != term)
+			return true;
+	}
+	return false;
+}
+
 /* The sum of the RPCs that reached each peer. */
 static int64_t rpcs(struct tester *t)
 {
@@ -122,11 +145,7 @@ START_TEST(test_follower_failure)
 		tester_fail(t, "expected the command at index 4, got %" PRId64,
 			    index);
 	lab_sleep_ms(2 * TESTER_ELECTION_TIMEOUT_MS);
-	int nd = tester_n_committed(t, index, NULL);
-	if (nd > 0)
-		tester_fail(t, "%d peers committed index %" PRId64 " without "
-			       "a majority",
-			    nd, index);
+	check_not_committed(t, index);
 
 	tester_end(t);
 	tester_destroy(t);
@@ -156,10 +175,7 @@ START_TEST(test_leader_failure)
 		start_int(t, i, 104, &index, &term);
 	}
 	lab_sleep_ms(2 * TESTER_ELECTION_TIMEOUT_MS);
-	int nd = tester_n_committed(t, 4, NULL);
-	if (nd > 0)
-		tester_fail(t, "%d peers committed index 4 without a majority",
-			    nd);
+	check_not_committed(t, 4);
 
 	tester_end(t);
 	tester_destroy(t);
@@ -213,11 +229,7 @@ START_TEST(test_fail_no_agree)
 		tester_fail(t, "expected the command at index 2, got %" PRId64,
 			    index);
 	lab_sleep_ms(2 * TESTER_ELECTION_TIMEOUT_MS);
-	int nd = tester_n_committed(t, index, NULL);
-	if (nd > 0)
-		tester_fail(t, "%d peers committed index %" PRId64 " without "
-			       "a majority",
-			    nd, index);
+	check_not_committed(t, index);
 
 	for (int k = 1; k <= 3; k++)
 		tester_connect(t, (leader + k) % N);
@@ -283,15 +295,9 @@ START_TEST(test_concurrent_starts)
 		for (int k = 0; k < ITERS; k++)
 			lab_thread_join(th[k]);
 
-		bool moved = false;
-		for (int i = 0; i < N; i++) {
-			int64_t x;
-			bool leads;
-			if (tester_get_state(t, i, &x, &leads) && x != term)
-				moved = true;
-		}
-		if (moved)
+		if (term_moved(t, term))
 			continue; /* a new term: the test cannot judge */
+		bool moved = false;
 
 		bool seen[ITERS] = {false};
 		for (int k = 0; k < ITERS && !moved; k++) {
@@ -478,13 +484,7 @@ START_TEST(test_count)
 			continue;
 
 		total2 = rpcs(t);
-		for (int i = 0; i < N; i++) {
-			int64_t x;
-			bool leads;
-			if (tester_get_state(t, i, &x, &leads) && x != term)
-				moved = true;
-		}
-		if (moved)
+		if (term_moved(t, term))
 			continue;
 		if (total2 - total1 > (ITERS + 1 + 3) * 3)
 			tester_fail(t, "%" PRId64 " RPCs for %d commands; "
