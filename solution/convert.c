@@ -87,6 +87,9 @@ void convert_to_leader(struct raft *rf)
 	for (int j = 0; j < rf->npeers; j++) {
 		rf->next_index[j] = last + 1;
 		rf->match_index[j] = 0;
+		/* Those who voted for us just answered; the others get as
+		 * long to answer our first heartbeat. */
+		rf->answered_ms[j] = lab_now_ms();
 	}
 	rf->match_index[rf->me] = last;
 	lab_debug("role",
@@ -98,4 +101,16 @@ void convert_to_leader(struct raft *rf)
 	 * every round; wake it to send this one now. */
 	rf->send_now = true;
 	lab_cond_broadcast(&rf->wake);
+}
+
+void convert_on_leader_contact(struct raft *rf)
+{
+	assert(lab_mutex_held(&rf->mu));
+	/* Figure 2, Candidates: "If AppendEntries RPC received from new
+	 * leader: convert to follower"; Followers: the election timeout
+	 * counts time "without receiving AppendEntries RPC from current
+	 * leader". */
+	convert_to_follower(rf);
+	election_reset_timer(rf);
+	rf->leader_heard_ms = lab_now_ms();
 }

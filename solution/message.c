@@ -19,6 +19,7 @@ void request_vote_args_encode(struct codec_buf *b,
 	codec_put_i64(b, a->candidate_id);
 	codec_put_i64(b, a->last_log_index);
 	codec_put_i64(b, a->last_log_term);
+	codec_put_bool(b, a->pre_vote);
 }
 
 void request_vote_args_decode(struct codec_reader *r,
@@ -28,6 +29,7 @@ void request_vote_args_decode(struct codec_reader *r,
 	a->candidate_id = codec_get_i64(r);
 	a->last_log_index = codec_get_i64(r);
 	a->last_log_term = codec_get_i64(r);
+	a->pre_vote = codec_get_bool(r);
 }
 
 void request_vote_reply_encode(struct codec_buf *b,

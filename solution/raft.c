@@ -51,6 +51,7 @@ struct raft *raft_make(struct labrpc_end **peers, int npeers, int me,
 	rf->last_applied = 0;
 	rf->next_index = lab_calloc((size_t)npeers, sizeof *rf->next_index);
 	rf->match_index = lab_calloc((size_t)npeers, sizeof *rf->match_index);
+	rf->answered_ms = lab_calloc((size_t)npeers, sizeof *rf->answered_ms);
 
 	/* The lock is not needed yet, as no other thread can see rf, but
 	 * the functions called here check that it is held. */
@@ -98,6 +99,7 @@ void raft_kill(struct raft *rf)
 	free(rf->snapshot);
 	free(rf->next_index);
 	free(rf->match_index);
+	free(rf->answered_ms);
 	free(rf->peers);
 	lab_cond_destroy(&rf->rpc_threads_done);
 	lab_cond_destroy(&rf->apply_cond);

@@ -69,6 +69,14 @@
 #define ELECTION_TIMEOUT_MIN_MS 300
 #define ELECTION_TIMEOUT_MAX_MS 500
 
+/* A leader that has had no answer from a majority for this long steps
+ * down (§6.2 of Ongaro's dissertation): it is likely cut off from them,
+ * and they are about to elect, or have elected, another. Meanwhile, as
+ * leader, it would accept commands that can never commit. As long as the
+ * longest election timeout, so that a leader that loses only some
+ * heartbeats or replies to an unreliable network keeps its place. */
+#define LEADER_QUORUM_TIMEOUT_MS ELECTION_TIMEOUT_MAX_MS
+
 /* ---- the log (log.c) ----------------------------------------------------- */
 
 /* "each entry contains command for state machine, and term when entry was
@@ -192,12 +200,21 @@ struct raft {
 				 on as entries are sent */
 	int64_t *match_index; /* "for each server, index of highest log
 				 entry known to be replicated on server" */
+	int64_t *answered_ms; /* for each server, when it last answered one
+				 of our requests of this term (lab_now_ms):
+				 to tell whether a majority still hears
+				 us */
 
-	/* Elections (§5.2). */
+	/* Elections (§5.2), each after a pre-vote (election.c). */
 	enum role role;
 	int votes; /* a candidate's votes in current_term, its own included */
+	int pre_votes;	     /* the same, in the pre-vote under way */
+	int64_t pre_vote_round; /* counts pre-votes: tells a late reply to
+				   an earlier one from a reply to this one */
 	int64_t election_deadline_ms; /* when a follower or candidate stands
 					 for election (lab_now_ms) */
+	int64_t leader_heard_ms; /* when the leader of current_term last
+				    reached us (lab_now_ms); 0 if never */
 
 	/* Pacing a leader's AppendEntries (replication.c). */
 	int64_t heartbeat_due_ms; /* when the next round is due */
@@ -239,14 +256,20 @@ void convert_to_candidate(struct raft *rf);
 /* Under rf->mu. Becomes the leader of current_term. */
 void convert_to_leader(struct raft *rf);
 
+/* Under rf->mu. The leader of current_term has reached us with an
+ * AppendEntries or InstallSnapshot: follow it, and restart the election
+ * timer. */
+void convert_on_leader_contact(struct raft *rf);
+
 /* ---- election.c ---------------------------------------------------------- */
 
 /* Under rf->mu. Starts a new election timeout, drawn at random, counted
  * from now. */
 void election_reset_timer(struct raft *rf);
 
-/* Under rf->mu. Stands for election: a new term, and RequestVote to every
- * other peer. */
+/* Under rf->mu. The election timeout ran out: asks every other peer
+ * whether it would vote for us in the next term (a pre-vote), and stands
+ * for election only if a majority would. */
 void election_start(struct raft *rf);
 
 /* ---- replication.c ------------------------------------------------------- */
@@ -258,6 +281,14 @@ void replication_send_all(struct raft *rf);
 /* Under rf->mu, as the leader. Moves commit_index to the highest entry of
  * the current term that a majority holds. */
 void replication_advance_commit(struct raft *rf);
+
+/* Under rf->mu, as the leader: peer answered a request of the current
+ * term (AppendEntries or InstallSnapshot). */
+void replication_answered(struct raft *rf, int peer);
+
+/* Under rf->mu, as the leader. True if a majority, the leader included,
+ * answered within LEADER_QUORUM_TIMEOUT_MS. */
+bool replication_majority_answers(const struct raft *rf);
 
 /* ---- snapshot.c ---------------------------------------------------------- */
 
@@ -314,6 +345,10 @@ struct request_vote_args {
 	int64_t candidate_id;	/* "candidate requesting vote" */
 	int64_t last_log_index; /* "index of candidate's last log entry" */
 	int64_t last_log_term;	/* "term of candidate's last log entry" */
+	/* Not Figure 2's: true asks only whether the peer would vote for
+	 * us in term, which we have not yet entered. The peer changes
+	 * nothing: not its term, not its vote. */
+	bool pre_vote;
 };
 
 struct request_vote_reply {

@@ -86,12 +86,8 @@ static void append_entries(struct raft *rf,
 	if (a->term < rf->current_term)
 		return;
 
-	/* The sender leads our term. Figure 2, Candidates: "If
-	 * AppendEntries RPC received from new leader: convert to
-	 * follower"; Followers: the election timeout counts time "without
-	 * receiving AppendEntries RPC from current leader". */
-	convert_to_follower(rf);
-	election_reset_timer(rf);
+	/* The sender leads our term. */
+	convert_on_leader_contact(rf);
 
 	if (!log_matches(rf, a, reply))
 		return;

@@ -23,8 +23,7 @@ static void install_snapshot(struct raft *rf,
 	if (a->term < rf->current_term)
 		return;
 	/* From the leader of our term, as for AppendEntries. */
-	convert_to_follower(rf);
-	election_reset_timer(rf);
+	convert_on_leader_contact(rf);
 
 	/* Already committed here: installing it would take the service
 	 * back in time. */

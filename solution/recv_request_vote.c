@@ -23,6 +23,26 @@ static bool candidate_up_to_date(const struct raft *rf,
 	return a->last_log_index >= log_last_index(&rf->log);
 }
 
+/* Under rf->mu. Whether we would vote for a->candidate_id in a->term, a
+ * term it has not entered yet (election.c): changes nothing. */
+static bool grant_pre_vote(const struct raft *rf,
+			   const struct request_vote_args *a)
+{
+	/* We would not vote in a term that is not newer than ours; and in
+	 * one that is, we would, if the candidate's log is up to date... */
+	if (a->term <= rf->current_term || !candidate_up_to_date(rf, a))
+		return false;
+	/* ...unless we know a live leader. §4.2.3 of Ongaro's dissertation:
+	 * a server that has heard from the current leader within the
+	 * minimum election timeout gives no vote, so that a peer that only
+	 * missed a few heartbeats cannot depose a leader that works. A
+	 * leader knows itself alive. */
+	if (rf->role == LEADER)
+		return false;
+	return rf->leader_heard_ms == 0 ||
+	       lab_now_ms() - rf->leader_heard_ms >= ELECTION_TIMEOUT_MIN_MS;
+}
+
 /* Under rf->mu. Decides, and records, whether to vote for a->candidate_id. */
 static bool grant_vote(struct raft *rf, const struct request_vote_args *a)
 {
@@ -63,14 +83,16 @@ void recv_request_vote(void *ctx, struct codec_reader *in,
 
 	struct request_vote_reply reply;
 	lab_mutex_lock(&rf->mu);
-	reply.vote_granted = grant_vote(rf, &args);
+	reply.vote_granted = args.pre_vote ? grant_pre_vote(rf, &args)
+					   : grant_vote(rf, &args);
 	reply.term = rf->current_term;
 	lab_debug("vote",
-		  "S%d T%" PRId64 ": %s S%" PRId64 " for term %" PRId64
+		  "S%d T%" PRId64 ": %s %s to S%" PRId64 " for term %" PRId64
 		  " (its last entry %" PRId64 "/T%" PRId64 ", ours %" PRId64
 		  "/T%" PRId64 ")",
 		  rf->me, rf->current_term,
-		  reply.vote_granted ? "votes for" : "refuses",
+		  reply.vote_granted ? "grants" : "refuses",
+		  args.pre_vote ? "a pre-vote" : "its vote",
 		  args.candidate_id, args.term, args.last_log_index,
 		  args.last_log_term, log_last_index(&rf->log),
 		  log_last_term(&rf->log));

@@ -133,6 +133,23 @@ void replication_advance_commit(struct raft *rf)
 	lab_cond_broadcast(&rf->wake);
 }
 
+void replication_answered(struct raft *rf, int peer)
+{
+	assert(lab_mutex_held(&rf->mu) && rf->role == LEADER);
+	rf->answered_ms[peer] = lab_now_ms();
+}
+
+bool replication_majority_answers(const struct raft *rf)
+{
+	assert(lab_mutex_held(&rf->mu) && rf->role == LEADER);
+	int64_t since = lab_now_ms() - LEADER_QUORUM_TIMEOUT_MS;
+	int answers = 1; /* our own */
+	for (int j = 0; j < rf->npeers; j++)
+		if (j != rf->me && rf->answered_ms[j] >= since)
+			answers++;
+	return 2 * answers > rf->npeers;
+}
+
 /* Where to resume after a follower found no match at prevLogIndex. The
  * paper backs up one entry per round trip; the follower's conflict
  * fields let the leader skip a whole term at once (end of §5.3). */
@@ -161,6 +178,7 @@ static void handle_reply(struct raft *rf, const struct append_call *call,
 	if (rf->role != LEADER || rf->current_term != call->term)
 		return;
 	int peer = call->peer;
+	replication_answered(rf, peer);
 
 	if (reply->success) {
 		/* Figure 2, Leaders: "If successful: update nextIndex and

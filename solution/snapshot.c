@@ -73,9 +73,10 @@ static void handle_reply(struct raft *rf, const struct snapshot_call *call,
 		return;
 	if (rf->role != LEADER || rf->current_term != call->term)
 		return;
+	int peer = call->peer;
+	replication_answered(rf, peer);
 	/* The follower now holds everything the snapshot does, so it
 	 * counts as matching up to its end. */
-	int peer = call->peer;
 	if (call->last_included_index > rf->match_index[peer]) {
 		rf->match_index[peer] = call->last_included_index;
 		replication_advance_commit(rf);

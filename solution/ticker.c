@@ -2,7 +2,8 @@
  * The ticker: one thread per peer that keeps Raft's time. A follower or
  * candidate whose election timeout runs out stands for election; a
  * leader sends a round of AppendEntries when a heartbeat is due, or
- * sooner when there is news for the followers.
+ * sooner when there is news for the followers, and steps down when no
+ * majority has answered it for a while.
  *
  * Between turns it waits on rf->wake, which releases rf->mu while it
  * waits: handlers and RPC threads run meanwhile. raft_kill wakes it early,
@@ -17,6 +18,11 @@
  * be (lab_now_ms). */
 static int64_t tick(struct raft *rf)
 {
+	if (rf->role == LEADER && !replication_majority_answers(rf)) {
+		lab_debug("role", "S%d T%" PRId64 ": no majority answers",
+			  rf->me, rf->current_term);
+		convert_to_follower(rf);
+	}
 	if (rf->role == LEADER) {
 		/* Figure 2, Leaders: heartbeats "repeat during idle periods
 		 * to prevent election timeouts (§5.2)"; new entries go out
