@@ -11,7 +11,8 @@
 #   IMPL=dir      the directory holding the Raft implementation to test (all
 #                 its .c files are compiled): solution (the default, where it
 #                 exists), skeleton, or your own
-#   LAB=name      run one lab's suite only: election or replication
+#   LAB=name      run one lab's suite only: election, replication,
+#                 persistence or snapshots
 #                 (default: all, which also runs the framework's tests)
 #   CASE=name     run one test only, e.g. CASE=test_initial_election
 #   SAN=thread    build and run under ThreadSanitizer; SAN=address for

@@ -2,10 +2,10 @@
  * Your Raft. This file is yours: you grow it through all four labs
  * (election, replication, persistence, snapshots).
  *
- * Start with the handouts, docs/lab1-election.md, then lab2-replication.md:
- * they say what to build, how to run the tests (make test LAB=election
- * IMPL=skeleton) and how to read what they print. The
- * contract you implement is labs/raft/raft.h. The tools you build with
+ * Start with the handouts, docs/lab1-election.md, then lab2-replication.md
+ * and lab3-persistence.md: they say what to build, how to run the tests
+ * (make test LAB=election IMPL=skeleton) and how to read what they print.
+ * The contract you implement is labs/raft/raft.h. The tools you build with
  * are explained in docs/runtime.md (threads, locks, time, randomness,
  * debug logging) and docs/labrpc.md (RPCs, the codec, the persister).
  * Keep the Raft paper's Figure 2 open beside this file: the comments
@@ -36,6 +36,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,7 +108,7 @@ struct raft {
 	struct chan *apply_ch;
 
 	/* Persistent state on all servers (Figure 2). From the persistence
-	 * lab on, save it to the persister whenever it changes, before
+	 * lab on, call persist() whenever one of these changes, before
 	 * replying to an RPC or sending one. */
 	int64_t current_term; /* "latest term server has seen (initialized
 				 to 0 on first boot, increases
@@ -166,6 +167,66 @@ static void reset_election_timer(struct raft *rf)
 {
 	int64_t lo = ELECTION_TIMEOUT_MIN_MS, hi = ELECTION_TIMEOUT_MAX_MS;
 	rf->election_deadline_ms = lab_now_ms() + lab_rand_range(lo, hi);
+}
+
+/* ---- persistence ------------------------------------------------------- */
+
+/* Saves Figure 2's "Persistent state on all servers", currentTerm,
+ * votedFor and log[], with the persister: this peer's disk, which outlives
+ * a crash. Call it with rf->mu held every time one of them changes, before
+ * you unlock, so that no reply or request tells another peer of a change
+ * that a crash could still undo ("Updated on stable storage before
+ * responding to RPCs", Figure 2).
+ *
+ * (__attribute__((unused)): see spawn_rpc_thread.) */
+__attribute__((unused)) static void persist(struct raft *rf)
+{
+	assert(lab_mutex_held(&rf->mu));
+	struct codec_buf b;
+	codec_buf_init(&b);
+
+	/* TODO (persistence lab): encode current_term and voted_for, then
+	 * the log: its length, and each entry's term and command, with
+	 * codec_put_i64 and codec_put_bytes. restore() below must read the
+	 * same fields back in the same order. */
+
+	/* The snapshot goes beside the state, in the same atomic save: none
+	 * until the snapshots lab. */
+	persister_save(rf->persister, b.data, b.len, NULL, 0);
+	codec_buf_free(&b);
+}
+
+/* Reads back what persist() saved before this peer crashed. raft_make
+ * calls it before any thread starts, so it needs no lock. On a first start
+ * nothing is saved, and the state raft_make set up stands. */
+static void restore(struct raft *rf)
+{
+	size_t len;
+	uint8_t *data = persister_read_state(rf->persister, &len);
+	if (data == NULL)
+		return; /* a first start */
+	struct codec_reader r;
+	codec_reader_init(&r, data, len);
+
+	/* TODO (persistence lab): read current_term, voted_for and the log
+	 * back, in the order persist() wrote them: codec_get_i64 for the
+	 * numbers, codec_get_bytes for each command (a copy that you own).
+	 * Grow rf->log as you go, as raft_start does. The reader never
+	 * reads past the end: a value it cannot read comes back as 0 and
+	 * puts the reader in error, which codec_reader_finish reports. */
+
+	/* Every byte read, and nothing left over: otherwise persist() and
+	 * restore() disagree, and carrying on with half a state could
+	 * forget a vote or a committed entry. Stop with the reason. */
+	if (!codec_reader_finish(&r)) {
+		fprintf(stderr,
+			"raft: peer %d cannot read the %zu bytes of state it "
+			"saved: %s. Do persist() and restore() write and read "
+			"the same fields in the same order?\n",
+			rf->me, len, codec_reader_error(&r));
+		abort();
+	}
+	free(data);
 }
 
 /* ---- RPC threads ------------------------------------------------------- */
@@ -746,9 +807,9 @@ struct raft *raft_make(struct labrpc_end **peers, int npeers, int me,
 	rf->role = FOLLOWER;
 	reset_election_timer(rf);
 
-	/* TODO (persistence lab): read back what this peer saved before it
-	 * crashed (currentTerm, votedFor, the log) from rf->persister. On a
-	 * first start there is nothing, and the values above stand. */
+	/* What this peer saved before it crashed, if anything, replaces the
+	 * values above (the persistence lab). */
+	restore(rf);
 
 	/* No other thread can see rf until here, so none of the above needed
 	 * the lock. */

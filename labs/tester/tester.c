@@ -102,8 +102,18 @@ struct tester {
 static void vfail(struct tester *t, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0), noreturn));
 
-/* The test line the current tester call came from (test thread only). */
+/* The test line the current tester call came from, on each thread. */
 static _Thread_local struct lab_site here = {__FILE__, __LINE__, "tester"};
+
+/* True on the thread that runs the test: the one that created the
+ * tester. */
+static _Thread_local bool on_test_thread;
+
+static bool no_fork(void)
+{
+	const char *fork = getenv("CK_FORK");
+	return fork && strcmp(fork, "no") == 0;
+}
 
 void tester_here(struct lab_site site)
 {
@@ -118,6 +128,15 @@ static void vfail(struct tester *t, const char *fmt, va_list ap)
 	char msg[1024];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	fflush(stdout);
+	/* A failed assertion ends the test's process, from any thread, when
+	 * Check runs each test in a process of its own (its default, and
+	 * the kit's). With CK_FORK=no it jumps back into the test's own
+	 * thread instead, which only that thread may do. */
+	if (!on_test_thread && no_fork()) {
+		fprintf(stderr, "%s:%d: %s (LAB_SEED=%" PRIu64 ")\n",
+			here.file, here.line, msg, lab_seed());
+		abort();
+	}
 	_ck_assert_failed(here.file, here.line, "Failed",
 			  "%s (LAB_SEED=%" PRIu64 " repeats this run's random "
 			  "choices)",
@@ -603,6 +622,7 @@ struct tester *tester_create(int n, enum tester_net net,
 			     enum tester_apply apply)
 {
 	lab_seed(); /* print the seed before anything else */
+	on_test_thread = true;
 	struct tester *t = lab_calloc(1, sizeof *t);
 	lab_mutex_init(&t->mu, "tester");
 	t->n = n;

@@ -13,11 +13,12 @@
  *     tester_destroy(t);
  *
  * Checks that fail end the test at once with a message that says what was
- * expected and what was seen, and the run's seed. They must be called from
- * the test's own thread (Check's assertions work only there). The tester's
- * own threads (one per peer reads its apply channel and checks every
- * message) never fail the test directly: they record the first problem,
- * and the next check or tester_end fails with it.
+ * expected and what was seen, and the run's seed. A test may call them
+ * from threads of its own too (several clients at once): a failure there
+ * ends the test's process just the same, naming that thread's line. The
+ * tester's own threads (one per peer reads its apply channel and checks
+ * every message) never fail the test directly: they record the first
+ * problem, and the next check or tester_end fails with it.
  *
  * Peers are numbered 0..n-1. A peer is "connected" when the network lets
  * it talk to the other connected peers, and "alive" when it has a running

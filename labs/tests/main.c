@@ -18,6 +18,8 @@ struct lab {
 static const struct lab suites[] = {
 	{"election", election_suite},
 	{"replication", replication_suite},
+	{"persistence", persistence_suite},
+	{"snapshots", snapshots_suite},
 };
 
 #define NLABS (sizeof suites / sizeof suites[0])

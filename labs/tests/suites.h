@@ -7,6 +7,10 @@
 #define LAB_SUITES_H
 
 #include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tester;
 
 /* Every test's time limit, in seconds: a guard against hangs, never a
  * speed requirement (the tests' own checks judge speed). */
@@ -17,5 +21,19 @@ void suite_add(Suite *s, const TTest *t);
 
 Suite *election_suite(void);
 Suite *replication_suite(void);
+Suite *persistence_suite(void);
+Suite *snapshots_suite(void);
+
+/* Helpers the suites share (common.c). */
+
+/* raft_start of the integer command v (tester_int_command) on peer i. */
+bool start_int(struct tester *t, int i, int64_t v, int64_t *index,
+	       int64_t *term);
+
+/* A random command value, as the tests use many. */
+int64_t any(void);
+
+/* Crashes peer i and starts its next incarnation, connected. */
+void restart(struct tester *t, int i);
 
 #endif

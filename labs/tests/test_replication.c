@@ -14,21 +14,6 @@
 
 #define LAB "replication"
 
-/* raft_start of an integer command on peer i. */
-static bool start_int(struct tester *t, int i, int64_t v, int64_t *index,
-		      int64_t *term)
-{
-	uint8_t cmd[8];
-	tester_int_command(v, cmd);
-	return tester_start(t, i, cmd, sizeof cmd, index, term);
-}
-
-/* A random command value, as the tests use many. */
-static int64_t any(void)
-{
-	return lab_rand_int(INT64_C(1) << 31);
-}
-
 /* Fails if any peer committed index: it was started without a majority
  * to commit it. */
 static void check_not_committed(struct tester *t, int64_t index)
