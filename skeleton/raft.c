@@ -2,10 +2,11 @@
  * Your Raft. This file is yours: you grow it through all four labs
  * (election, replication, persistence, snapshots).
  *
- * Start with the handouts, docs/lab1-election.md, then lab2-replication.md
- * and lab3-persistence.md: they say what to build, how to run the tests
- * (make test LAB=election IMPL=skeleton) and how to read what they print.
- * The contract you implement is labs/raft/raft.h. The tools you build with
+ * Start with the handouts in docs/, one per lab: lab1-election.md, then
+ * lab2-replication.md, lab3-persistence.md and lab4-snapshots.md. They
+ * say what to build, how to run the tests (make test LAB=election
+ * IMPL=skeleton) and how to read what they print. The contract you
+ * implement is labs/raft/raft.h. The tools you build with
  * are explained in docs/runtime.md (threads, locks, time, randomness,
  * debug logging) and docs/labrpc.md (RPCs, the codec, the persister).
  * Keep the Raft paper's Figure 2 open beside this file: the comments
@@ -618,6 +619,136 @@ send_append_entries(struct raft *rf, int peer, const struct codec_buf *request,
 	return ok;
 }
 
+/* ---- InstallSnapshot --------------------------------------------------- */
+
+/* "Invoked by leader to send chunks of a snapshot to a follower"
+ * (Figure 13). Here a snapshot always travels whole, in one request, so
+ * Figure 13's offset and done fields are left out. The snapshots lab. */
+struct install_snapshot_args {
+	int64_t term;		     /* "leader's term" */
+	int64_t leader_id;	     /* "so follower can redirect clients" */
+	int64_t last_included_index; /* "the snapshot replaces all entries
+					up through and including this
+					index" */
+	int64_t last_included_term;  /* "term of lastIncludedIndex" */
+	/* "raw bytes of the snapshot": len of them. When received, the
+	 * decoder's own copy: free it once you are done. */
+	uint8_t *data;
+	size_t len;
+};
+
+struct install_snapshot_reply {
+	int64_t term; /* "currentTerm, for leader to update itself" */
+};
+
+/* (__attribute__((unused)): see spawn_rpc_thread.) */
+__attribute__((unused)) static void
+install_snapshot_args_encode(struct codec_buf *b,
+			     const struct install_snapshot_args *a)
+{
+	codec_put_i64(b, a->term);
+	codec_put_i64(b, a->leader_id);
+	codec_put_i64(b, a->last_included_index);
+	codec_put_i64(b, a->last_included_term);
+	codec_put_bytes(b, a->data, a->len);
+}
+
+/* Leaves r in error if the bytes do not hold the fields; a->data is then
+ * NULL. Otherwise a->data is a copy for the caller to free. */
+static void install_snapshot_args_decode(struct codec_reader *r,
+					 struct install_snapshot_args *a)
+{
+	a->term = codec_get_i64(r);
+	a->leader_id = codec_get_i64(r);
+	a->last_included_index = codec_get_i64(r);
+	a->last_included_term = codec_get_i64(r);
+	a->data = codec_get_bytes(r, &a->len);
+	if (!codec_reader_ok(r)) {
+		free(a->data);
+		a->data = NULL;
+		a->len = 0;
+	}
+}
+
+static void
+install_snapshot_reply_encode(struct codec_buf *b,
+			      const struct install_snapshot_reply *rep)
+{
+	codec_put_i64(b, rep->term);
+}
+
+/* True if b holds exactly one install_snapshot_reply. */
+static bool install_snapshot_reply_decode(const struct codec_buf *b,
+					  struct install_snapshot_reply *rep)
+{
+	struct codec_reader r;
+	codec_reader_init(&r, b->data, b->len);
+	rep->term = codec_get_i64(&r);
+	return codec_reader_finish(&r);
+}
+
+/* The InstallSnapshot handler: the leader sends its snapshot to a
+ * follower that needs entries the leader has discarded. */
+static void handle_install_snapshot(void *ctx, struct codec_reader *in,
+				    struct codec_buf *out)
+{
+	struct raft *rf = ctx;
+	struct install_snapshot_args args;
+	install_snapshot_args_decode(in, &args);
+	if (!codec_reader_ok(in))
+		return; /* malformed: labrpc fails the call and warns */
+
+	struct install_snapshot_reply reply = {0};
+	lab_mutex_lock(&rf->mu);
+
+	/* TODO (snapshots lab): as for AppendEntries, a larger term makes
+	 * you its follower, an older one is refused ("1. Reply immediately
+	 * if term < currentTerm", Figure 13), and the leader of your term
+	 * resets your election timer. Then:
+	 *   - a snapshot that ends at or before your commit_index is old
+	 *     news: ignore it, or the service would go back in time;
+	 *   - "6. If existing log entry has same index and term as
+	 *     snapshot's last included entry, retain log entries following
+	 *     it"; "7. Discard the entire log" otherwise;
+	 *   - keep the snapshot (your own copy) and save it with your state
+	 *     in one persister_save;
+	 *   - commit_index and last_applied move up to last_included_index,
+	 *     and the applier delivers the snapshot to the service (a
+	 *     RAFT_APPLY_SNAPSHOT message) before any entry after it.
+	 *     Never send on the apply channel here: a handler holds rf->mu. */
+	reply.term = rf->current_term;
+
+	lab_debug("snap",
+		  "S%d T%" PRId64 " %s: InstallSnapshot from S%" PRId64
+		  " T%" PRId64 " up to %" PRId64 "/T%" PRId64 ", %zu bytes",
+		  rf->me, rf->current_term, role_name(rf->role),
+		  args.leader_id, args.term, args.last_included_index,
+		  args.last_included_term, args.len);
+	lab_mutex_unlock(&rf->mu);
+	free(args.data);
+	install_snapshot_reply_encode(out, &reply);
+}
+
+/* Sends one InstallSnapshot to peer and waits for the answer, like
+ * send_append_entries: true if the reply arrived (in *reply). Encode the
+ * request under rf->mu, when you decide to send: raft_snapshot may replace
+ * the snapshot as soon as you unlock.
+ *
+ * (__attribute__((unused)): see spawn_rpc_thread.) */
+__attribute__((unused)) static bool
+send_install_snapshot(struct raft *rf, int peer,
+		      const struct codec_buf *request,
+		      struct install_snapshot_reply *reply)
+{
+	struct codec_buf rep;
+	codec_buf_init(&rep);
+	bool ok = labrpc_call(rf->peers[peer], "Raft.InstallSnapshot",
+			      request, &rep);
+	ok = ok && install_snapshot_reply_decode(&rep, reply);
+	codec_buf_free(&rep);
+	return ok;
+}
+
 /* ---- elections and heartbeats ------------------------------------------ */
 
 /* The ticker calls this, with rf->mu held, when the election deadline has
@@ -689,6 +820,10 @@ static void send_heartbeats(struct raft *rf)
 	 *     decrement nextIndex and retry (§5.3)": one entry at a time is
 	 *     too slow for the tests; use the reply's conflict_term,
 	 *     conflict_index and log_len as the handout describes.
+	 * TODO (snapshots lab): when the entries a follower needs (from
+	 * next_index[j]) are gone into your snapshot, send it the snapshot
+	 * instead (send_install_snapshot); on success, its match_index
+	 * moves up to the snapshot's last index.
 	 * raft_start has new entries to send too: rather than wait for the
 	 * next heartbeat, it can wake the ticker (rf->wake) to send a round
 	 * at once. Each round costs an RPC per follower, and the tests
@@ -762,7 +897,12 @@ static void applier_main(void *arg)
 		 *
 		 * Wait only when there is nothing to send, as below: a
 		 * signal sent while nobody waits is lost, so look before you
-		 * wait. */
+		 * wait.
+		 *
+		 * TODO (snapshots lab): a snapshot installed from the leader
+		 * goes out here too, as a RAFT_APPLY_SNAPSHOT message (a
+		 * copy of the snapshot, its last included index and term),
+		 * before any entry that follows it. */
 		lab_cond_wait(&rf->apply_cond, &rf->mu);
 	}
 	lab_mutex_unlock(&rf->mu);
@@ -773,6 +913,7 @@ static void applier_main(void *arg)
 static const struct labrpc_method raft_methods[] = {
 	{"RequestVote", handle_request_vote},
 	{"AppendEntries", handle_append_entries},
+	{"InstallSnapshot", handle_install_snapshot},
 };
 
 #define NRAFT_METHODS (sizeof raft_methods / sizeof raft_methods[0])
@@ -867,8 +1008,21 @@ void raft_get_state(struct raft *rf, int64_t *term, bool *is_leader)
 void raft_snapshot(struct raft *rf, int64_t index, const void *snapshot,
 		   size_t len)
 {
-	/* Nothing to do before the snapshots lab: the tests of the first
-	 * three labs never call it. */
+	/* TODO (snapshots lab): the service has saved everything up to and
+	 * including index in snapshot (len bytes; keep a copy, the caller
+	 * keeps its own). Discard the log up to index, keeping index's term
+	 * for the consistency check of the next AppendEntries, and save the
+	 * snapshot beside your state in one persister_save, then and at
+	 * every later persist. Ignore a snapshot at or before the one you
+	 * have. Every index in your code now counts from the snapshot's
+	 * last index: see the handout's picture.
+	 *
+	 * The tester calls this from the thread that reads your apply
+	 * channel, in the middle of taking an entry. Take rf->mu here as
+	 * everywhere; which is why the applier must never hold it while it
+	 * sends.
+	 *
+	 * The tests of the first three labs never call it. */
 	(void)rf;
 	(void)index;
 	(void)snapshot;

@@ -17,9 +17,3 @@ int64_t any(void)
 {
 	return lab_rand_int(INT64_C(1) << 31);
 }
-
-void restart(struct tester *t, int i)
-{
-	tester_restart(t, i);
-	tester_connect(t, i);
-}

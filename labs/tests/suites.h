@@ -33,7 +33,8 @@ bool start_int(struct tester *t, int i, int64_t v, int64_t *index,
 /* A random command value, as the tests use many. */
 int64_t any(void);
 
-/* Crashes peer i and starts its next incarnation, connected. */
-void restart(struct tester *t, int i);
+/* Crashes peer i and starts its next incarnation, connected. A macro, so
+ * that a failure names the test's line. */
+#define restart(t, i) (tester_restart(t, i), tester_connect(t, i))
 
 #endif

@@ -71,8 +71,8 @@ static void snapshot_common(const char *description, enum tester_net net,
 		if (size >= TESTER_MAX_LOG_SIZE)
 			tester_fail(t,
 				    "a peer's persisted Raft state is %zu "
-				    "bytes, over the limit of %d: the log is "
-				    "not trimmed at the snapshots",
+				    "bytes; it must stay under %d: the log "
+				    "is not trimmed at the snapshots",
 				    size, TESTER_MAX_LOG_SIZE);
 
 		if (fault == NO_FAULT)
