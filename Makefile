@@ -45,8 +45,13 @@ B := build/lab$(if $(SAN),-$(SAN))
 IMPL ?= $(if $(wildcard solution/*.c),solution,skeleton)
 IMPL_DIR := $(patsubst %/,%,$(IMPL))
 IMPL_NAME := $(notdir $(abspath $(IMPL_DIR)))
-IMPL_SRCS := $(wildcard $(IMPL_DIR)/*.c)
-IB := build/$(IMPL_NAME)$(if $(SAN),-$(SAN))
+# A copy of a kit file (tester.c, main.c, ...) in IMPL is not compiled:
+# the tests always run with the kit's own.
+KIT_NAMES := $(notdir $(wildcard labs/*/*.c))
+IMPL_IGNORED := $(wildcard $(addprefix $(IMPL_DIR)/,$(KIT_NAMES)))
+IMPL_SRCS := $(filter-out $(IMPL_IGNORED),$(wildcard $(IMPL_DIR)/*.c))
+# IMPL_BUILD overrides the folder (the grader gives each submission its own).
+IB := $(or $(IMPL_BUILD),build/$(IMPL_NAME)$(if $(SAN),-$(SAN)))
 IMPL_OBJS := $(IMPL_SRCS:$(IMPL_DIR)/%.c=$(IB)/%.o)
 LAB ?= all
 
@@ -133,6 +138,9 @@ $(IB)/%.o: $(IMPL_DIR)/%.c | impl-check
 
 .PHONY: impl-check
 impl-check:
+	@for f in $(IMPL_IGNORED); do \
+		echo "note: $$f is not compiled: the kit's own copy is used" >&2; \
+	done
 	@if [ -z "$(IMPL_SRCS)" ]; then \
 		echo "error: IMPL=$(IMPL): no .c files in $(IMPL_DIR)/; IMPL" \
 			"names the directory that holds your Raft" \

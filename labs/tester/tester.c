@@ -685,11 +685,23 @@ void tester_end(struct tester *t)
 	lab_mutex_lock(&t->mu);
 	int64_t ncmds = t->max_index - t->max_index0;
 	lab_mutex_unlock(&t->mu);
+	int64_t rpcs = tester_rpc_total(t) - t->rpcs0;
+	int64_t bytes = tester_bytes_total(t) - t->bytes0;
 	printf("  ... Passed --  %4.1f  %d %4" PRId64 " %7" PRId64 " %4" PRId64
 	       "\n",
-	       secs, t->n, tester_rpc_total(t) - t->rpcs0,
-	       tester_bytes_total(t) - t->bytes0, ncmds);
+	       secs, t->n, rpcs, bytes, ncmds);
 	fflush(stdout);
+
+	/* For the grader, the same figures where the implementation's own
+	 * output cannot mix with them. */
+	const char *path = getenv("LAB_FIGURES_FILE");
+	FILE *f = path && *path ? fopen(path, "w") : NULL;
+	if (f) {
+		fprintf(f, "%s\t%.2f\t%d\t%" PRId64 "\t%" PRId64 "\t%" PRId64
+			   "\n",
+			t->description, secs, t->n, rpcs, bytes, ncmds);
+		fclose(f);
+	}
 }
 
 void tester_set_unreliable(struct tester *t, bool unreliable)
