@@ -41,6 +41,9 @@ endif
 # Sanitizer builds go to their own folder so they never mix with plain ones.
 B := build/lab$(if $(SAN),-$(SAN))
 
+# make grade grades the skeleton unless told otherwise.
+GRADE_IMPL := $(if $(filter command line environment,$(origin IMPL)),$(IMPL),skeleton)
+
 # The Raft implementation under test, built into a folder of its own.
 IMPL ?= $(if $(wildcard solution/*.c),solution,skeleton)
 IMPL_DIR := $(patsubst %/,%,$(IMPL))
@@ -95,7 +98,7 @@ export TSAN_OPTIONS ?= halt_on_error=1 second_deadlock_stack=1
 export ASAN_OPTIONS ?= detect_leaks=1 abort_on_error=0
 export UBSAN_OPTIONS ?= print_stacktrace=1 halt_on_error=1
 
-.PHONY: all test bench format clean deps
+.PHONY: all test bench format clean deps grade baseline handout
 .DEFAULT_GOAL := all
 
 all: $(SELFTEST) $(BENCH) $(LABTESTS)
@@ -114,6 +117,36 @@ ifeq ($(LAB),all)
 endif
 	@echo "Testing the Raft in $(IMPL_DIR)/"
 	@$(LABTESTS) $(LAB)
+
+# ---- the grader (docs/grading.md) --------------------------------------------
+
+GRADER := build/grader/grade
+RUNS ?= 1
+JOBS ?= 1
+OUT ?= grade-report
+REF_RUNS ?= 1
+TIME_SCALE ?= 1
+BASELINE := grader/baseline.tsv
+# The reference's figures come from running solution/ when it is here,
+# else from the baseline file the handout ships.
+REFERENCE_ARGS := $(if $(wildcard solution/*.c),--reference solution \
+	--ref-runs $(REF_RUNS),--baseline $(BASELINE))
+GRADE_ARGS = --lab $(LAB) --runs $(RUNS) --jobs $(JOBS) --test "$(CASE)" \
+	--allow "$(ALLOW)" --manifest grader/manifest --time-scale $(TIME_SCALE)
+
+$(GRADER): grader/grade.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -g $(WARN) -o $@ $<
+
+grade: $(GRADER) | deps
+	@$(GRADER) --impl $(GRADE_IMPL) --out $(OUT) $(GRADE_ARGS) \
+		$(if $(SUBMISSIONS),--batch $(SUBMISSIONS)) $(REFERENCE_ARGS)
+
+baseline: $(GRADER) | deps
+	@test -n "$(wildcard solution/*.c)" || \
+		{ echo "make baseline needs the reference in solution/" >&2; exit 2; }
+	@$(GRADER) --impl solution --out build/baseline-report $(GRADE_ARGS) \
+		--write-baseline $(BASELINE)
 
 bench: $(BENCH)
 ifneq ($(SAN),)
