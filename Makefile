@@ -148,6 +148,9 @@ baseline: $(GRADER) | deps
 	@$(GRADER) --impl solution --out build/baseline-report $(GRADE_ARGS) \
 		--write-baseline $(BASELINE)
 
+handout:
+	@sh grader/handout.sh "$(HANDOUT)"
+
 bench: $(BENCH)
 ifneq ($(SAN),)
 	@echo "note: benchmarks under SAN=$(SAN) measure the sanitizer, not the kit"

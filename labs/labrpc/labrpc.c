@@ -5,9 +5,10 @@
  * end and the server under the network's lock, sleeps out any delay, drops
  * the request if the network says so, then queues a job for the server.
  * A pool of worker threads takes jobs and runs their handlers. The caller
- * waits on the job, waking every 100 ms to see whether its end was disabled
- * or the server deleted meanwhile, and fails the call if so. Once the reply
- * is in, the caller may still drop it or hold it back to reorder it.
+ * waits on the job; if meanwhile its end is disabled or deleted, the
+ * server deleted or the network closed, it is woken at once and fails the
+ * call. Once the reply is in, the caller may still drop it or hold it back
+ * to reorder it.
  *
  * Locks: net->mu guards the network (ends, servers, queue, job states);
  * srv->mu guards a server's services and running-handler count. When both
@@ -23,7 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POLL_MS 100		   /* how often a waiting call looks around */
+#define POLL_MS 100		   /* a waiting call looks around at least
+				      this often */
 #define KEEP_BUF_BYTES (64 * 1024) /* larger job buffers are not recycled */
 
 struct method {
@@ -69,6 +71,8 @@ struct job {
 	struct codec_buf args, reply;
 	struct lab_cond finished;
 	struct job *next; /* in the queue or the free list */
+	/* In net->waiting while its caller waits for it. */
+	struct job *wprev, *wnext;
 };
 
 struct worker {
@@ -87,9 +91,19 @@ struct labrpc_net {
 	struct job *queue_head, *queue_tail;
 	int queued, idle, calls;
 	struct job *free_jobs;
+	struct job *waiting; /* jobs whose callers wait: see wake_callers */
 	struct worker *workers;
 	atomic_llong total_count, total_bytes;
 };
+
+/* Under net->mu. Wakes every caller waiting for a handler, to look again
+ * at whether its reply could still reach it: an end was disabled or
+ * deleted, a server deleted, or the network is closing. */
+static void wake_callers(struct labrpc_net *net)
+{
+	for (struct job *j = net->waiting; j; j = j->wnext)
+		lab_cond_broadcast(&j->finished);
+}
 
 const char *labrpc_strerror(enum labrpc_error err)
 {
@@ -174,7 +188,8 @@ void labrpc_net_destroy(struct labrpc_net *net)
 	net->closing = true;
 	lab_cond_broadcast(&net->changed);
 	lab_cond_broadcast(&net->work);
-	/* Calls in progress see closing within POLL_MS and leave. */
+	wake_callers(net);
+	/* Calls in progress see closing and leave. */
 	while (net->calls > 0)
 		lab_cond_wait(&net->drained, &net->mu);
 	for (struct labrpc_server *s = net->servers; s; s = s->next)
@@ -313,8 +328,11 @@ enum labrpc_error labrpc_net_enable(struct labrpc_net *net,
 {
 	lab_mutex_lock(&net->mu);
 	struct labrpc_end *end = need_end(net, endname, "labrpc_net_enable");
-	if (end)
+	if (end) {
 		end->enabled = enabled;
+		if (!enabled)
+			wake_callers(net);
+	}
 	lab_mutex_unlock(&net->mu);
 	return end ? LABRPC_OK : LABRPC_ENOTFOUND;
 }
@@ -328,6 +346,7 @@ enum labrpc_error labrpc_net_delete_end(struct labrpc_net *net,
 		end->deleted = true;
 		end->enabled = false;
 		lab_cond_broadcast(&net->changed); /* cut delays short */
+		wake_callers(net);
 	}
 	lab_mutex_unlock(&net->mu);
 	return end ? LABRPC_OK : LABRPC_ENOTFOUND;
@@ -483,6 +502,7 @@ enum labrpc_error labrpc_net_delete_server(struct labrpc_net *net,
 		srv->net = NULL;
 		free(srv->name);
 		srv->name = NULL;
+		wake_callers(net);
 	}
 	lab_mutex_unlock(&net->mu);
 	return srv ? LABRPC_OK : LABRPC_ENOTFOUND;
@@ -658,8 +678,22 @@ static bool dispatch(struct labrpc_end *end, struct labrpc_server *srv,
 	job->method = m;
 	codec_buf_set(&job->args, args->data, args->len);
 	submit(net, job);
+	job->wprev = NULL;
+	job->wnext = net->waiting;
+	if (net->waiting)
+		net->waiting->wprev = job;
+	net->waiting = job;
+	/* The worker signals when the handler returns; wake_callers when
+	 * the reply could no longer arrive. The timeout is only a safety
+	 * net. */
 	while (!job->done && reachable(end, srv))
 		lab_cond_timedwait(&job->finished, &net->mu, POLL_MS);
+	if (job->wprev)
+		job->wprev->wnext = job->wnext;
+	else
+		net->waiting = job->wnext;
+	if (job->wnext)
+		job->wnext->wprev = job->wprev;
 	bool ok = job->done && job->ok && reachable(end, srv);
 	if (ok) {
 		/* Swap buffers: the caller's old one goes back to the job. */
