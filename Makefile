@@ -4,6 +4,12 @@
 #   make test             build and run every test: the framework's own tests,
 #                         then every lab's suite against a Raft implementation
 #   make bench            build optimised and run the benchmarks
+#   make grade            grade an implementation: every test RUNS times,
+#                         under limits, beside the reference's figures
+#                         (docs/grading.md)
+#   make baseline         write the reference's figures to
+#                         grader/baseline.tsv, for handouts
+#   make handout HANDOUT=dir   write the student distribution to dir
 #   make format           reformat the sources with clang-format
 #   make clean            remove build/
 #
@@ -17,6 +23,10 @@
 #   CASE=name     run one test only, e.g. CASE=test_initial_election
 #   SAN=thread    build and run under ThreadSanitizer; SAN=address for
 #                 AddressSanitizer with UndefinedBehaviorSanitizer
+#   For make grade (IMPL defaults to skeleton there): RUNS=N runs of each
+#   test, JOBS=N at a time, OUT=dir for the reports, SUBMISSIONS=dir to
+#   grade every sub-folder, ALLOW=names to permit refused symbols,
+#   REF_RUNS=N runs of the reference, TIME_SCALE=x to scale time limits.
 #
 # Targets that need the Check unit-test library install it first when it is
 # missing (see labs/scripts/deps.sh).
@@ -146,7 +156,7 @@ baseline: $(GRADER) | deps
 	@test -n "$(wildcard solution/*.c)" || \
 		{ echo "make baseline needs the reference in solution/" >&2; exit 2; }
 	@$(GRADER) --impl solution --out build/baseline-report $(GRADE_ARGS) \
-		--write-baseline $(BASELINE)
+		--lab all --write-baseline $(BASELINE)
 
 handout:
 	@sh grader/handout.sh "$(HANDOUT)"
