@@ -42,13 +42,15 @@
 #define WALL_LIMIT_S 150
 #define CPU_LIMIT_S 240
 #define MEMORY_LIMIT_MB 8192 /* address space: thread stacks count */
-#define STACK_LIMIT_MB 2     /* also each thread's stack */
 #define PROCESS_LIMIT 4096   /* processes and threads, per user */
 #define FILE_LIMIT_MB 64
 #define OUTPUT_LIMIT_MB 16 /* stdout + stderr */
 #define OPEN_FILES_LIMIT 1024
-/* Who runs the tests when the grader runs as root. */
-#define NOBODY 65534
+/* When the grader runs as root, each run has a user of its own, from
+ * this id up, so that the process limit is its own and everything it
+ * started can be found and killed when it ends. No such user needs to
+ * exist. */
+#define RUN_UID_BASE 200000
 /* How long a build may take. */
 #define BUILD_LIMIT_S 300
 
@@ -467,6 +469,7 @@ struct figures {
 struct run {
 	int test;
 	int index;
+	uid_t uid; /* the run's own user, when the grader is root */
 	uint64_t seed;
 	pid_t pid;
 	int out_fd;
@@ -553,7 +556,6 @@ static void exec_run(const struct grading *g, const struct run *r,
 	} limits[] = {
 		{RLIMIT_CPU, (rlim_t)(CPU_LIMIT_S * scale) + 1},
 		{RLIMIT_AS, (rlim_t)MEMORY_LIMIT_MB << 20},
-		{RLIMIT_STACK, (rlim_t)STACK_LIMIT_MB << 20},
 		{RLIMIT_NPROC, PROCESS_LIMIT},
 		{RLIMIT_FSIZE, (rlim_t)FILE_LIMIT_MB << 20},
 		{RLIMIT_NOFILE, OPEN_FILES_LIMIT},
@@ -565,9 +567,10 @@ static void exec_run(const struct grading *g, const struct run *r,
 	}
 	if (chdir(r->dir) != 0)
 		_exit(126);
-	/* Root is exempt from the process limit: run as nobody instead. */
-	if (geteuid() == 0 && (setgroups(0, NULL) != 0 ||
-			       setgid(NOBODY) != 0 || setuid(NOBODY) != 0))
+	/* Root is exempt from the process limit: run as the run's user. */
+	if (geteuid() == 0 &&
+	    (setgroups(0, NULL) != 0 || setgid((gid_t)r->uid) != 0 ||
+	     setuid(r->uid) != 0))
 		_exit(126);
 
 	char *seed = fmt("LAB_SEED=%" PRIu64, r->seed);
@@ -583,7 +586,27 @@ static void exec_run(const struct grading *g, const struct run *r,
 	_exit(127);
 }
 
-static void start_run(struct grading *g, struct run *r)
+/* The user of the run in slot (one per parallel job), when root. */
+static uid_t run_uid(int slot)
+{
+	return (uid_t)(RUN_UID_BASE + (getpid() % 4096) * 64 + slot);
+}
+
+/* Kills every process of uid, wherever it went: a child that left the
+ * run's process group too. */
+static void kill_user(uid_t uid)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setgid((gid_t)uid) == 0 && setuid(uid) == 0)
+			kill(-1, SIGKILL); /* all of uid's, but this one */
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+static void start_run(struct grading *g, struct run *r, int slot)
 {
 	r->dir = fmt("%s/%s.%d", g->work, g->tests[r->test].name, r->index);
 	mkdirs(r->dir);
@@ -594,8 +617,10 @@ static void start_run(struct grading *g, struct run *r)
 		die("cannot write in %s", r->dir);
 	/* The run's folder belongs to whoever runs the test (see
 	 * exec_run). */
-	if (geteuid() == 0 && chown(r->dir, NOBODY, NOBODY) != 0)
-		die("cannot give %s to nobody: %s", r->dir, strerror(errno));
+	r->uid = run_uid(slot);
+	if (geteuid() == 0 && chown(r->dir, r->uid, (gid_t)r->uid) != 0)
+		die("cannot give %s to the run's user: %s", r->dir,
+		    strerror(errno));
 	char *res = fmt("%s/result", r->dir);
 	char *fig = fmt("%s/figures", r->dir);
 
@@ -746,7 +771,7 @@ static void run_all(struct grading *g, int jobs)
 			if (slot[s])
 				continue;
 			slot[s] = &g->runs[next++];
-			start_run(g, slot[s]);
+			start_run(g, slot[s], s);
 			running++;
 		}
 		struct pollfd pfd[64];
@@ -761,9 +786,13 @@ static void run_all(struct grading *g, int jobs)
 			usleep(50000);
 
 		if (interrupted) {
-			for (int s = 0; s < jobs; s++)
-				if (slot[s])
-					kill(-slot[s]->pid, SIGKILL);
+			for (int s = 0; s < jobs; s++) {
+				if (slot[s] == NULL)
+					continue;
+				kill(-slot[s]->pid, SIGKILL);
+				if (geteuid() == 0)
+					kill_user(slot[s]->uid);
+			}
 			remove_work();
 			fprintf(stderr, "\ngrade: interrupted; every run "
 					"stopped\n");
@@ -789,8 +818,11 @@ static void run_all(struct grading *g, int jobs)
 			pid_t w = waitpid(r->pid, &status, WNOHANG);
 			if (w == 0 && limit == NULL)
 				continue;
-			/* Ended, or at a limit: the whole group goes. */
+			/* Ended, or at a limit: the whole group goes, and as
+			 * root, every process of the run's user. */
 			kill(-r->pid, SIGKILL);
+			if (geteuid() == 0)
+				kill_user(r->uid);
 			if (w == 0)
 				waitpid(r->pid, &status, 0);
 			if (r->out_fd >= 0) {
@@ -1523,7 +1555,7 @@ int main(int argc, char **argv)
 	char *work = mkdtemp(tmpl);
 	if (work == NULL)
 		die("mkdtemp: %s", strerror(errno));
-	/* Tests run as nobody when we are root: let them reach their
+	/* Tests run as users of their own when we are root: let them reach their
 	 * folders and the test program, and nothing else of ours. */
 	chmod(work, 0711);
 	work_dir = work;

@@ -90,6 +90,7 @@ void convert_to_leader(struct raft *rf)
 		/* Those who voted for us just answered; the others get as
 		 * long to answer our first heartbeat. */
 		rf->answered_ms[j] = lab_now_ms();
+		rf->sent_ms[j] = 0; /* a heartbeat is due at once */
 	}
 	rf->match_index[rf->me] = last;
 	lab_debug("role",

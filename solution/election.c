@@ -160,6 +160,15 @@ static void stand_for_election(struct raft *rf)
 void election_start(struct raft *rf)
 {
 	assert(lab_mutex_held(&rf->mu));
+	/* The pre-vote protects the leader of a term; a candidate for term
+	 * 1 can depose none. Where a term has begun, every peer that heard
+	 * of it is in it or a later one, and refuses a RequestVote of term
+	 * 1 without giving up its leader. So a peer in term 0 need not ask
+	 * first. */
+	if (rf->current_term == 0) {
+		stand_for_election(rf);
+		return;
+	}
 	/* If this round gets no majority, the next timeout starts another. */
 	election_reset_timer(rf);
 	rf->pre_vote_round++;

@@ -52,6 +52,9 @@ struct raft *raft_make(struct labrpc_end **peers, int npeers, int me,
 	rf->next_index = lab_calloc((size_t)npeers, sizeof *rf->next_index);
 	rf->match_index = lab_calloc((size_t)npeers, sizeof *rf->match_index);
 	rf->answered_ms = lab_calloc((size_t)npeers, sizeof *rf->answered_ms);
+	rf->in_flight = lab_calloc((size_t)npeers, sizeof *rf->in_flight);
+	rf->sent_ms = lab_calloc((size_t)npeers, sizeof *rf->sent_ms);
+	rf->commit_sent = lab_calloc((size_t)npeers, sizeof *rf->commit_sent);
 
 	/* The lock is not needed yet, as no other thread can see rf, but
 	 * the functions called here check that it is held. */
@@ -100,6 +103,9 @@ void raft_kill(struct raft *rf)
 	free(rf->next_index);
 	free(rf->match_index);
 	free(rf->answered_ms);
+	free(rf->in_flight);
+	free(rf->sent_ms);
+	free(rf->commit_sent);
 	free(rf->peers);
 	lab_cond_destroy(&rf->rpc_threads_done);
 	lab_cond_destroy(&rf->apply_cond);

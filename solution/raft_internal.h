@@ -200,6 +200,14 @@ struct raft {
 				 on as entries are sent */
 	int64_t *match_index; /* "for each server, index of highest log
 				 entry known to be replicated on server" */
+	int *in_flight;	      /* for each server, our AppendEntries and
+				 InstallSnapshot requests whose answers
+				 have not come back */
+	int64_t *commit_sent; /* for each server, the leaderCommit we last
+				 sent it */
+	int64_t *sent_ms;     /* for each server, when we last sent it one
+				 (lab_now_ms): its heartbeat is due
+				 HEARTBEAT_INTERVAL_MS later */
 	int64_t *answered_ms; /* for each server, when it last answered one
 				 of our requests of this term (lab_now_ms):
 				 to tell whether a majority still hears
@@ -217,9 +225,8 @@ struct raft {
 				    reached us (lab_now_ms); 0 if never */
 
 	/* Pacing a leader's AppendEntries (replication.c). */
-	int64_t heartbeat_due_ms; /* when the next round is due */
-	bool send_now; /* send a round at once, not at the heartbeat: just
-			  elected, new entries, or commit_index moved */
+	bool send_now; /* wake up the ticker: just elected, new entries, or
+			  commit_index moved */
 
 	/* The latest snapshot, of every entry up to the log's base: len
 	 * bytes, owned; NULL and 0 until there is one. persist() saves it
@@ -274,9 +281,21 @@ void election_start(struct raft *rf);
 
 /* ---- replication.c ------------------------------------------------------- */
 
-/* Under rf->mu, as the leader. Sends every other peer an AppendEntries
- * with the entries it lacks (none, for a heartbeat). */
-void replication_send_all(struct raft *rf);
+/* Under rf->mu, as the leader. Sends an AppendEntries, with the entries
+ * it lacks (none, for a heartbeat), to every other peer that is due one:
+ * its heartbeat is due, or there is news for it (entries or a commit) and
+ * no request to it is on its way. Returns when the next heartbeat falls
+ * due (lab_now_ms). */
+int64_t replication_send_due(struct raft *rf);
+
+/* Under rf->mu, as the leader: a request to peer is about to go. */
+void replication_sending(struct raft *rf, int peer);
+
+/* Under rf->mu: a request to peer came back (ok: with an answer, which
+ * the caller has handled) or failed. If the leader has news for the peer
+ * (entries it lacks, or a commit it has not heard of), and nothing else
+ * is on its way to it, the news goes now. */
+void replication_returned(struct raft *rf, int peer, bool ok);
 
 /* Under rf->mu, as the leader. Moves commit_index to the highest entry of
  * the current term that a majority holds. */

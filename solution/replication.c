@@ -67,6 +67,8 @@ static void send_append_entries(struct raft *rf, int peer)
 	 * sends them twice. If this one is lost, the follower rejects the
 	 * next, and its reply moves nextIndex back. */
 	rf->next_index[peer] = next + args.n_entries;
+	rf->commit_sent[peer] = args.leader_commit;
+	replication_sending(rf, peer);
 	/* Encoded now, under the lock: the entries are borrowed from the
 	 * log, which may change as soon as the lock is released. */
 	codec_buf_init(&call->request);
@@ -77,14 +79,54 @@ static void send_append_entries(struct raft *rf, int peer)
 	rpc_thread_spawn(rf, name, append_entries_main, call);
 }
 
-void replication_send_all(struct raft *rf)
+void replication_sending(struct raft *rf, int peer)
+{
+	rf->in_flight[peer]++;
+	rf->sent_ms[peer] = lab_now_ms();
+}
+
+/* Whether peer should hear from the leader before its heartbeat: there
+ * are entries it has not been sent, or a commit it has not been told of,
+ * and no request to it is on its way, whose answer would be the time to
+ * send them. */
+static bool has_news(const struct raft *rf, int peer)
+{
+	return rf->in_flight[peer] == 0 &&
+	       (rf->next_index[peer] <= log_last_index(&rf->log) ||
+		rf->commit_sent[peer] < rf->commit_index);
+}
+
+void replication_returned(struct raft *rf, int peer, bool ok)
+{
+	rf->in_flight[peer]--;
+	/* One request at a time carries news to a follower: what arrived
+	 * meanwhile goes when its answer is in. A failed request is not
+	 * repeated at once, since its follower may be unreachable: the
+	 * heartbeat tries again. */
+	if (ok && !rf->dead && rf->role == LEADER && has_news(rf, peer))
+		send_append_entries(rf, peer);
+}
+
+int64_t replication_send_due(struct raft *rf)
 {
 	assert(lab_mutex_held(&rf->mu) && rf->role == LEADER);
-	for (int j = 0; j < rf->npeers; j++)
-		if (j != rf->me)
+	int64_t now = lab_now_ms();
+	int64_t next = now + HEARTBEAT_INTERVAL_MS;
+	for (int j = 0; j < rf->npeers; j++) {
+		if (j == rf->me)
+			continue;
+		/* A follower that does not answer, perhaps cut off, gets a
+		 * heartbeat each interval all the same, but news only when
+		 * its last request is answered: requests to it would pile
+		 * up, each with a thread, until it came back. */
+		bool heartbeat = now - rf->sent_ms[j] >= HEARTBEAT_INTERVAL_MS;
+		if (heartbeat || has_news(rf, j))
 			send_append_entries(rf, j);
-	rf->heartbeat_due_ms = lab_now_ms() + HEARTBEAT_INTERVAL_MS;
+		if (rf->sent_ms[j] + HEARTBEAT_INTERVAL_MS < next)
+			next = rf->sent_ms[j] + HEARTBEAT_INTERVAL_MS;
+	}
 	rf->send_now = false;
+	return next;
 }
 
 static bool held_by_majority(const struct raft *rf, int64_t index)
@@ -226,11 +268,11 @@ static void append_entries_main(void *arg)
 		  append_entries_reply_decode(&rep, &reply);
 	codec_buf_free(&rep);
 
-	if (ok) {
-		lab_mutex_lock(&rf->mu);
+	lab_mutex_lock(&rf->mu);
+	if (ok)
 		handle_reply(rf, call, &reply);
-		lab_mutex_unlock(&rf->mu);
-	}
+	replication_returned(rf, call->peer, ok);
+	lab_mutex_unlock(&rf->mu);
 	codec_buf_free(&call->request);
 	free(call);
 }

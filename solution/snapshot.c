@@ -98,11 +98,11 @@ static void install_snapshot_main(void *arg)
 		  install_snapshot_reply_decode(&rep, &reply);
 	codec_buf_free(&rep);
 
-	if (ok) {
-		lab_mutex_lock(&rf->mu);
+	lab_mutex_lock(&rf->mu);
+	if (ok)
 		handle_reply(rf, call, &reply);
-		lab_mutex_unlock(&rf->mu);
-	}
+	replication_returned(rf, call->peer, ok);
+	lab_mutex_unlock(&rf->mu);
 	codec_buf_free(&call->request);
 	free(call);
 }
@@ -129,6 +129,7 @@ void snapshot_send(struct raft *rf, int peer)
 	 * the snapshot is encoded now, as a newer one may replace it as soon
 	 * as the lock is released. */
 	rf->next_index[peer] = args.last_included_index + 1;
+	replication_sending(rf, peer);
 	codec_buf_init(&call->request);
 	install_snapshot_args_encode(&call->request, &args);
 	lab_debug("snap",

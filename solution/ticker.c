@@ -27,9 +27,7 @@ static int64_t tick(struct raft *rf)
 		/* Figure 2, Leaders: heartbeats "repeat during idle periods
 		 * to prevent election timeouts (§5.2)"; new entries go out
 		 * without waiting for one. */
-		if (rf->send_now || lab_now_ms() >= rf->heartbeat_due_ms)
-			replication_send_all(rf);
-		return rf->heartbeat_due_ms;
+		return replication_send_due(rf);
 	}
 	/* Figure 2, Followers: "If election timeout elapses without
 	 * receiving AppendEntries RPC from current leader or granting vote
