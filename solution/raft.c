@@ -54,7 +54,7 @@ struct raft *raft_make(struct labrpc_end **peers, int npeers, int me,
 	rf->answered_ms = lab_calloc((size_t)npeers, sizeof *rf->answered_ms);
 	rf->in_flight = lab_calloc((size_t)npeers, sizeof *rf->in_flight);
 	rf->sent_ms = lab_calloc((size_t)npeers, sizeof *rf->sent_ms);
-	rf->commit_sent = lab_calloc((size_t)npeers, sizeof *rf->commit_sent);
+	rf->commit_known = lab_calloc((size_t)npeers, sizeof *rf->commit_known);
 
 	/* The lock is not needed yet, as no other thread can see rf, but
 	 * the functions called here check that it is held. */
@@ -105,7 +105,7 @@ void raft_kill(struct raft *rf)
 	free(rf->answered_ms);
 	free(rf->in_flight);
 	free(rf->sent_ms);
-	free(rf->commit_sent);
+	free(rf->commit_known);
 	free(rf->peers);
 	lab_cond_destroy(&rf->rpc_threads_done);
 	lab_cond_destroy(&rf->apply_cond);

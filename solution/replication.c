@@ -28,6 +28,7 @@ struct append_call {
 	int64_t term; /* the leader's current_term when it sent */
 	int64_t prev_log_index;
 	int64_t n_entries;
+	int64_t leader_commit;
 	struct codec_buf request;
 };
 
@@ -67,7 +68,7 @@ static void send_append_entries(struct raft *rf, int peer)
 	 * sends them twice. If this one is lost, the follower rejects the
 	 * next, and its reply moves nextIndex back. */
 	rf->next_index[peer] = next + args.n_entries;
-	rf->commit_sent[peer] = args.leader_commit;
+	call->leader_commit = args.leader_commit;
 	replication_sending(rf, peer);
 	/* Encoded now, under the lock: the entries are borrowed from the
 	 * log, which may change as soon as the lock is released. */
@@ -86,24 +87,34 @@ void replication_sending(struct raft *rf, int peer)
 }
 
 /* Whether peer should hear from the leader before its heartbeat: there
- * are entries it has not been sent, or a commit it has not been told of,
- * and no request to it is on its way, whose answer would be the time to
- * send them. */
+ * are entries it has not been sent, and fewer than PIPELINE requests to
+ * it are on their way; or a commit it has not been told of, and none is
+ * (the answer to one would be the time to send it). */
 static bool has_news(const struct raft *rf, int peer)
 {
-	return rf->in_flight[peer] == 0 &&
-	       (rf->next_index[peer] <= log_last_index(&rf->log) ||
-		rf->commit_sent[peer] < rf->commit_index);
+	if (rf->next_index[peer] <= log_last_index(&rf->log))
+		return rf->in_flight[peer] < PIPELINE;
+	return rf->commit_known[peer] < rf->commit_index &&
+	       rf->in_flight[peer] == 0;
 }
 
-void replication_returned(struct raft *rf, int peer, bool ok)
+void replication_returned(struct raft *rf, int peer, int64_t term,
+			  int64_t first, int64_t last, bool ok)
 {
 	rf->in_flight[peer]--;
-	/* One request at a time carries news to a follower: what arrived
-	 * meanwhile goes when its answer is in. A failed request is not
-	 * repeated at once, since its follower may be unreachable: the
-	 * heartbeat tries again. */
-	if (ok && !rf->dead && rf->role == LEADER && has_news(rf, peer))
+	if (rf->dead || rf->role != LEADER || rf->current_term != term)
+		return;
+	/* Lost on the way, or its answer was: the entries may not be
+	 * there. Unless a later request has carried the follower past
+	 * them, send them again. */
+	if (!ok && last >= first && rf->in_flight[peer] == 0 &&
+	    rf->next_index[peer] == last + 1)
+		rf->next_index[peer] = first;
+	/* At most PIPELINE requests at a time carry news to a follower:
+	 * what arrived meanwhile goes now. A follower that cannot be reached
+	 * holds only those, each taking as long to fail as the network
+	 * makes it, beside its heartbeats. */
+	if (has_news(rf, peer))
 		send_append_entries(rf, peer);
 }
 
@@ -228,6 +239,8 @@ static void handle_reply(struct raft *rf, const struct append_call *call,
 		 * order, and matchIndex "increases monotonically": an older
 		 * reply must not move it back. */
 		int64_t match = call->prev_log_index + call->n_entries;
+		if (call->leader_commit > rf->commit_known[peer])
+			rf->commit_known[peer] = call->leader_commit;
 		if (match > rf->match_index[peer]) {
 			rf->match_index[peer] = match;
 			replication_advance_commit(rf);
@@ -271,7 +284,9 @@ static void append_entries_main(void *arg)
 	lab_mutex_lock(&rf->mu);
 	if (ok)
 		handle_reply(rf, call, &reply);
-	replication_returned(rf, call->peer, ok);
+	replication_returned(rf, call->peer, call->term,
+			     call->prev_log_index + 1,
+			     call->prev_log_index + call->n_entries, ok);
 	lab_mutex_unlock(&rf->mu);
 	codec_buf_free(&call->request);
 	free(call);

@@ -101,7 +101,10 @@ static void install_snapshot_main(void *arg)
 	lab_mutex_lock(&rf->mu);
 	if (ok)
 		handle_reply(rf, call, &reply);
-	replication_returned(rf, call->peer, ok);
+	/* Sent again whole if lost: from the base, the snapshot. */
+	replication_returned(rf, call->peer, call->term,
+			     call->last_included_index,
+			     call->last_included_index, ok);
 	lab_mutex_unlock(&rf->mu);
 	codec_buf_free(&call->request);
 	free(call);
