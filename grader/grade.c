@@ -32,6 +32,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -168,11 +169,32 @@ struct options {
 	const char *batch;	   /* a folder of submissions */
 };
 
+/* Closes every descriptor from lowest up: a child keeps nothing of the
+ * grader's open (its reports, such as a batch's gradebook.csv, other runs'
+ * pipes and logs). */
+static void close_from(int lowest)
+{
+	if (close_range((unsigned)lowest, ~0U, 0) == 0)
+		return;
+	for (int fd = lowest; fd < 65536; fd++)
+		close(fd);
+}
+
+/* Becomes uid (and its group), with no other groups; false if it
+ * cannot. */
+static bool become(uid_t uid)
+{
+	return setgroups(0, NULL) == 0 && setgid((gid_t)uid) == 0 &&
+	       setuid(uid) == 0;
+}
+
 /* ---- building -------------------------------------------------------------- */
 
-/* Runs argv with output to log_path, waits at most limit_s; returns the
- * exit status, or -1 if killed at the limit. */
-static int run_logged(char *const argv[], const char *log_path, int limit_s)
+/* Runs argv with output to log_path, as user uid unless it is 0 (when the
+ * grader is root), waits at most limit_s; returns the exit status, or -1
+ * if killed at the limit. */
+static int run_logged_as(char *const argv[], const char *log_path,
+			 int limit_s, uid_t uid)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -185,6 +207,9 @@ static int run_logged(char *const argv[], const char *log_path, int limit_s)
 			dup2(fd, 2);
 			close(fd);
 		}
+		close_from(3);
+		if (uid != 0 && geteuid() == 0 && !become(uid))
+			_exit(126);
 		execvp(argv[0], argv);
 		perror(argv[0]);
 		_exit(127);
@@ -207,21 +232,53 @@ static int run_logged(char *const argv[], const char *log_path, int limit_s)
 	}
 }
 
+static int run_logged(char *const argv[], const char *log_path, int limit_s)
+{
+	return run_logged_as(argv, log_path, limit_s, 0);
+}
+
 /* Builds impl's raft_tests into build_dir with the kit's Makefile. Returns
- * the binary's path, or NULL with the compiler's messages in *errors. */
-static char *build(const char *impl, const char *build_dir, char **errors)
+ * the binary's path, or NULL with the compiler's messages in *errors.
+ * When uid is not 0 and the grader is root, the build runs as uid, from a
+ * copy of impl that uid owns: the compiler reads only what the tests
+ * could (an #include or .incbin of a file only root may read must fail).
+ * The kit's own objects are built first, as root, by the skeleton's build
+ * (uid 0). */
+static char *build(const char *impl, const char *build_dir, uid_t uid,
+		   char **errors)
 {
 	mkdirs(build_dir);
 	char *bin = fmt("%s/raft_tests", build_dir);
 	char *log = fmt("%s/build.log", build_dir);
+	const char *impl0 = impl;
+	char *src = NULL;
+	if (uid != 0 && geteuid() == 0) {
+		src = fmt("%s.src", build_dir);
+		char *cp[] = {"cp", "-R", (char *)impl, src, NULL};
+		char *owner = fmt("%u:%u", (unsigned)uid, (unsigned)uid);
+		char *chown_argv[] = {"chown", "-R", owner, src,
+				      (char *)build_dir, NULL};
+		if (run_logged(cp, "/dev/null", 60) != 0 ||
+		    run_logged(chown_argv, "/dev/null", 60) != 0)
+			die("cannot copy %s for its build", impl);
+		free(owner);
+		impl = src;
+	}
 	char *impl_arg = fmt("IMPL=%s", impl);
 	char *ib_arg = fmt("IMPL_BUILD=%s", build_dir);
 	char *argv[] = {"make", "--no-print-directory", "-s", "SAN=",
 			impl_arg, ib_arg, bin, NULL};
-	int rc = run_logged(argv, log, BUILD_LIMIT_S);
+	int rc = run_logged_as(argv, log, BUILD_LIMIT_S, uid);
 	*errors = NULL;
 	if (rc != 0 || !exists(bin)) {
 		char *text = slurp(log, 16384);
+		/* The messages name the submission's folder, not the copy. */
+		for (char *at; src && text && (at = strstr(text, src));) {
+			char *t = fmt("%.*s%s%s", (int)(at - text), text, impl0,
+				      at + strlen(src));
+			free(text);
+			text = t;
+		}
 		*errors = rc == -1 ? fmt("the build took longer than %d s",
 					 BUILD_LIMIT_S)
 				   : fmt("%s", text ? text : "(no output)");
@@ -232,6 +289,7 @@ static char *build(const char *impl, const char *build_dir, char **errors)
 	free(log);
 	free(impl_arg);
 	free(ib_arg);
+	free(src);
 	return bin;
 }
 
@@ -280,6 +338,22 @@ static const char *const forbidden[] = {
 	"nrand48", "jrand48", "seed48", "lcong48", "drand48_r", "erand48_r",
 	"lrand48_r", "nrand48_r", "mrand48_r", "jrand48_r", "srand48_r",
 	"seed48_r", "lcong48_r", "arc4random*",
+	/* the same under glibc's other names, and more ways to reach
+	 * outside: signals to other processes, process handles, file
+	 * watching, files made other ways */
+	"__fork", "__libc_fork", "_Fork", "__vfork", "__clone", "__clone3",
+	"execveat", "__libc_system", "_IO_popen", "__setpgid", "__wait",
+	"__waitpid", "setrlimit64", "__open", "__open64", "__open_2",
+	"__open64_2", "__openat_2", "__openat64_2", "_IO_fopen",
+	"_IO_fdopen", "truncate64", "ftruncate64", "__dup2",
+	"__libc_pwrite", "__pwrite64", "pwritev64", "pwritev2",
+	"pwritev64v2", "__mmap", "__mprotect", "tmpfile64", "mkstemp64",
+	"mkostemp*", "mkstemps*", "mkostemps*", "mkdtemp", "mkfifo",
+	"mkfifoat", "mknod", "mknodat", "__socket", "__connect", "__send",
+	"__recv", "bsd_signal", "ssignal", "sysv_signal", "sigset",
+	"__sigaction", "gsignal", "sigqueue", "pidfd_*", "inotify_*",
+	"fanotify_*", "process_vm_*", "__clock_gettime", "__gettimeofday",
+	"__nanosleep", "__sched_yield", "_mark_point",
 	/* the harness's own entry points */
 	"_ck_*", "srunner_*", "tester_*", "suite_*", "tcase_*",
 };
@@ -310,7 +384,8 @@ static bool allowed_by(const char *allow, const char *sym)
 enum finding_kind {
 	CALLS,	  /* an undefined symbol from the forbidden table */
 	DEFINES,  /* a global that replaces the C library's or Check's */
-	RUNS_AWAY /* a constructor or destructor */
+	RUNS_AWAY, /* a constructor or destructor */
+	SYSCALLS   /* system-call instructions of its own (inline asm) */
 };
 
 struct finding {
@@ -419,6 +494,9 @@ static int check_definitions(const char *build_dir, const char *allow,
 		  "sed \"s|^|$o |\"; objdump -h \"$o\" | awk -v o=\"$o\" "
 		  "'$2 ~ /^\\.(init_array|fini_array|ctors|dtors|"
 		  "preinit_array)/ {print o, \"S\", \"(constructor)\"}'; "
+		  "objdump -d \"$o\" | grep -Eq '[[:space:]](syscall|sysenter|"
+		  "int[[:space:]]+[$]0x80|svc[[:space:]])' && "
+		  "echo \"$o S (syscall)\"; "
 		  "done 2>&1",
 		  build_dir);
 	FILE *p = popen(cmd, "r");
@@ -432,15 +510,21 @@ static int check_definitions(const char *build_dir, const char *allow,
 		else if (k != 4)
 			continue;
 		bool ctor = strcmp(sym, "(constructor)") == 0;
+		bool sys = strcmp(sym, "(syscall)") == 0;
 		char *key = sym;
-		if (!ctor && (bsearch(&key, lib, (size_t)nlib, sizeof *lib,
-				      cmp_str) == NULL ||
-			      allowed_by(allow, sym)))
+		if (!ctor && !sys &&
+		    (bsearch(&key, lib, (size_t)nlib, sizeof *lib, cmp_str) ==
+			     NULL ||
+		     allowed_by(allow, sym)))
 			continue;
 		if (ctor && allowed_by(allow, "constructor"))
 			continue;
+		if (sys && allowed_by(allow, "syscall"))
+			continue;
 		if (n < max) {
-			found[n].kind = ctor ? RUNS_AWAY : DEFINES;
+			found[n].kind = ctor ? RUNS_AWAY
+				      : sys ? SYSCALLS
+					    : DEFINES;
 			snprintf(found[n].symbol, sizeof found[n].symbol, "%s",
 				 sym);
 			size_t len = strlen(obj);
@@ -473,6 +557,8 @@ struct run {
 	uint64_t seed;
 	pid_t pid;
 	int out_fd;
+	int res_fd;	/* the runner's result: read end of a pipe */
+	char *res;	/* what came through it */
 	double start, first_line; /* first_line: 0 until seen */
 	size_t output;		  /* bytes read */
 	FILE *log;
@@ -537,17 +623,28 @@ static uint64_t next_seed(void)
 	return (state >> 24) % 1000000000000u;
 }
 
-/* The child side of a run: limits, a process group, and the runner. */
+/* The child side of a run: limits, a session, and the runner. */
 static void exec_run(const struct grading *g, const struct run *r,
-		     int out_fd, const char *result, const char *figures)
+		     int out_fd, int res_fd, const char *figures)
 {
-	setpgid(0, 0);
+	/* A session of its own, not just a process group: Check gives each
+	 * test a process group of its own, inside the session, and
+	 * kill_session finds them all. Leaving it takes setsid, which the
+	 * symbol check forbids. */
+	setsid();
 	dup2(out_fd, 1);
 	dup2(out_fd, 2);
-	close(out_fd);
 	int in = open("/dev/null", O_RDONLY);
 	if (in >= 0)
 		dup2(in, 0);
+	/* The runner reports on descriptor 3. Each test's process closes it
+	 * before the test starts (labs/tests/main.c), so no code of the
+	 * implementation ever holds it. */
+	if (res_fd == 3)
+		fcntl(3, F_SETFD, 0);
+	else
+		dup2(res_fd, 3);
+	close_from(4);
 
 	double scale = g->o->time_scale;
 	struct {
@@ -568,15 +665,13 @@ static void exec_run(const struct grading *g, const struct run *r,
 	if (chdir(r->dir) != 0)
 		_exit(126);
 	/* Root is exempt from the process limit: run as the run's user. */
-	if (geteuid() == 0 &&
-	    (setgroups(0, NULL) != 0 || setgid((gid_t)r->uid) != 0 ||
-	     setuid(r->uid) != 0))
+	if (geteuid() == 0 && !become(r->uid))
 		_exit(126);
 
 	char *seed = fmt("LAB_SEED=%" PRIu64, r->seed);
 	char *tcase = fmt("CK_RUN_CASE=%s", g->tests[r->test].name);
 	char *mult = fmt("CK_TIMEOUT_MULTIPLIER=%g", scale);
-	char *res = fmt("LAB_RESULT_FILE=%s", result);
+	char *res = xstrdup("LAB_RESULT_FD=3");
 	char *fig = fmt("LAB_FIGURES_FILE=%s", figures);
 	char *path = fmt("PATH=%s", getenv("PATH") ? getenv("PATH") : "");
 	char *envp[] = {seed, tcase, mult, res, fig, path, "CK_FORK=yes",
@@ -606,6 +701,46 @@ static void kill_user(uid_t uid)
 		waitpid(pid, NULL, 0);
 }
 
+/* Kills every process of session sid (a run: its runner, the tests' own
+ * process groups, whatever they started), until none is left. */
+static void kill_session(pid_t sid)
+{
+	for (int round = 0; round < 100; round++) {
+		int left = 0;
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		while (d && (e = readdir(d)) != NULL) {
+			pid_t pid = (pid_t)atoi(e->d_name);
+			if (pid <= 0)
+				continue;
+			char path[64], buf[512];
+			snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			ssize_t n = read(fd, buf, sizeof buf - 1);
+			close(fd);
+			if (n <= 0)
+				continue;
+			buf[n] = '\0';
+			char *paren = strrchr(buf, ')'), state;
+			int ppid, pgrp, session;
+			if (paren == NULL ||
+			    sscanf(paren + 1, " %c %d %d %d", &state, &ppid,
+				   &pgrp, &session) != 4 ||
+			    session != sid || state == 'Z')
+				continue;
+			kill(pid, SIGKILL);
+			left++;
+		}
+		if (d)
+			closedir(d);
+		if (left == 0)
+			return;
+		usleep(10000);
+	}
+}
+
 static void start_run(struct grading *g, struct run *r, int slot)
 {
 	r->dir = fmt("%s/%s.%d", g->work, g->tests[r->test].name, r->index);
@@ -621,28 +756,42 @@ static void start_run(struct grading *g, struct run *r, int slot)
 	if (geteuid() == 0 && chown(r->dir, r->uid, (gid_t)r->uid) != 0)
 		die("cannot give %s to the run's user: %s", r->dir,
 		    strerror(errno));
-	char *res = fmt("%s/result", r->dir);
 	char *fig = fmt("%s/figures", r->dir);
 
-	int fds[2];
-	if (pipe(fds) != 0)
+	int fds[2], res[2];
+	if (pipe2(fds, O_CLOEXEC) != 0 || pipe2(res, O_CLOEXEC) != 0)
 		die("pipe: %s", strerror(errno));
 	fflush(NULL);
 	r->start = now_s();
 	pid_t pid = fork();
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(fds[0]);
-		exec_run(g, r, fds[1], res, fig);
-	}
-	setpgid(pid, pid);
+	if (pid == 0)
+		exec_run(g, r, fds[1], res[1], fig);
 	close(fds[1]);
+	close(res[1]);
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	fcntl(res[0], F_SETFL, O_NONBLOCK);
 	r->pid = pid;
 	r->out_fd = fds[0];
-	free(res);
+	r->res_fd = res[0];
 	free(fig);
+}
+
+/* Reads the runner's result, once it has ended: only it held the pipe's
+ * other end. */
+static void read_result(struct run *r)
+{
+	size_t len = 0, cap = 8192;
+	char *buf = xcalloc(cap + 1, 1);
+	ssize_t n;
+	while (len < cap &&
+	       (n = read(r->res_fd, buf + len, cap - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(r->res_fd);
+	r->res_fd = -1;
+	r->res = buf;
 }
 
 /* Reads what the run printed. Returns false at end of output. */
@@ -660,7 +809,8 @@ static bool drain(struct grading *g, struct run *r)
 			g->overhead_sum += r->first_line - r->start;
 			g->overhead_n++;
 		}
-		size_t room = ((size_t)OUTPUT_LIMIT_MB << 20) - r->output;
+		size_t limit = (size_t)OUTPUT_LIMIT_MB << 20;
+		size_t room = r->output < limit ? limit - r->output : 0;
 		size_t keep = (size_t)n < room ? (size_t)n : room;
 		fwrite(buf, 1, keep, r->log);
 		r->output += (size_t)n;
@@ -675,9 +825,8 @@ static void judge(struct grading *g, struct run *r, int status,
 {
 	struct test *t = &g->tests[r->test];
 	r->seconds = now_s() - r->start;
-	char *res_path = fmt("%s/result", r->dir);
 	char *fig_path = fmt("%s/figures", r->dir);
-	char *res = limit ? NULL : slurp(res_path, 8192);
+	char *res = limit || r->res == NULL ? NULL : xstrdup(r->res);
 
 	if (limit) {
 		r->reason = xstrdup(limit);
@@ -738,9 +887,7 @@ static void judge(struct grading *g, struct run *r, int status,
 		free(fig);
 	}
 	free(res);
-	unlink(res_path);
 	unlink(fig_path);
-	free(res_path);
 	free(fig_path);
 }
 
@@ -790,6 +937,7 @@ static void run_all(struct grading *g, int jobs)
 				if (slot[s] == NULL)
 					continue;
 				kill(-slot[s]->pid, SIGKILL);
+				kill_session(slot[s]->pid);
 				if (geteuid() == 0)
 					kill_user(slot[s]->uid);
 			}
@@ -821,10 +969,12 @@ static void run_all(struct grading *g, int jobs)
 			/* Ended, or at a limit: the whole group goes, and as
 			 * root, every process of the run's user. */
 			kill(-r->pid, SIGKILL);
+			kill_session(r->pid);
 			if (geteuid() == 0)
 				kill_user(r->uid);
 			if (w == 0)
 				waitpid(r->pid, &status, 0);
+			read_result(r);
 			if (r->out_fd >= 0) {
 				drain(g, r);
 				close(r->out_fd);
@@ -1013,7 +1163,12 @@ static char *grade_impl(struct grading *g, const char *impl, int runs,
 		die("%s", error);
 	read_manifest(g, o->manifest);
 	fprintf(stderr, "%s: building %s\n", g->label, impl);
-	char *bin = build(impl, build_dir, &errors);
+	/* As root, the build's user is the last of this grader's run users
+	 * (see run_uid). */
+	uid_t builder = geteuid() == 0
+				? (uid_t)(RUN_UID_BASE + (getpid() % 4096) * 64 + 63)
+				: 0;
+	char *bin = build(impl, build_dir, builder, &errors);
 	if (bin == NULL) {
 		free(build_dir);
 		return fmt("compile error:\n%s", errors);
@@ -1030,15 +1185,17 @@ static char *grade_impl(struct grading *g, const char *impl, int runs,
 				    "already has:",
 			[RUNS_AWAY] = "has a constructor or destructor, code "
 				      "that runs outside the tests, in",
+			[SYSCALLS] = "makes system calls itself, with no "
+				     "function the check can see, in",
 		};
 		char *msg = xstrdup("");
-		for (int kind = CALLS; kind <= RUNS_AWAY; kind++) {
+		for (int kind = CALLS; kind <= SYSCALLS; kind++) {
 			int shown = 0;
 			for (int i = 0; i < *nfound; i++) {
 				if (found[i].kind != (enum finding_kind)kind)
 					continue;
 				char *item =
-					kind == RUNS_AWAY
+					kind == RUNS_AWAY || kind == SYSCALLS
 						? xstrdup(found[i].file)
 						: fmt("%s (in %s)",
 						      found[i].symbol,
@@ -1068,6 +1225,7 @@ static char *grade_impl(struct grading *g, const char *impl, int runs,
 		g->runs[i].index = i % runs + 1;
 		g->runs[i].seed = next_seed();
 		g->runs[i].out_fd = -1;
+		g->runs[i].res_fd = -1;
 	}
 	run_all(g, jobs);
 	tally(g);
@@ -1517,6 +1675,7 @@ static void free_grading(struct grading *g)
 	for (int k = 0; k < g->nruns; k++) {
 		free(g->runs[k].dir);
 		free(g->runs[k].reason);
+		free(g->runs[k].res);
 	}
 	free(g->runs);
 	free((char *)g->bin);
@@ -1565,7 +1724,7 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	char *errors = NULL;
-	lister = build("skeleton", "build/skeleton", &errors);
+	lister = build("skeleton", "build/skeleton", 0, &errors);
 	if (lister == NULL)
 		die("the kit's own skeleton does not build:\n%s", errors);
 	struct grading everything = {.o = &o, .work = work};

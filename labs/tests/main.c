@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "runtime.h"
 #include "suites.h"
@@ -37,6 +39,19 @@ static const struct lab suites[] = {
 /* With --list, suite_add prints each test instead of adding it. */
 static const char *listing;
 
+/* For the grader: the descriptor to write the results to (LAB_RESULT_FD),
+ * or -1. */
+static int result_fd = -1;
+
+/* A checked fixture, run in each test's own process before the test: no
+ * code of the implementation, nor any process it starts, ever holds the
+ * result descriptor. */
+static void close_result_fd(void)
+{
+	if (result_fd >= 0)
+		close(result_fd);
+}
+
 void suite_add(Suite *s, const TTest *t)
 {
 	if (listing) {
@@ -45,6 +60,9 @@ void suite_add(Suite *s, const TTest *t)
 	}
 	TCase *tc = tcase_create(t->name);
 	tcase_set_timeout(tc, SUITE_TEST_LIMIT);
+	const char *fork = getenv("CK_FORK");
+	if (result_fd >= 0 && !(fork && strcmp(fork, "no") == 0))
+		tcase_add_checked_fixture(tc, close_result_fd, NULL);
 	tcase_add_test(tc, t);
 	suite_add_tcase(s, tc);
 }
@@ -73,12 +91,13 @@ static const char *result_name(int rtype)
 	}
 }
 
-/* Writes every test's result to path, for the grader. */
+/* Writes every test's result to path, or to result_fd when path is NULL,
+ * for the grader. */
 static void write_results(SRunner *sr, const char *path)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = path ? fopen(path, "w") : fdopen(result_fd, "w");
 	if (f == NULL) {
-		perror(path);
+		perror(path ? path : "LAB_RESULT_FD");
 		exit(2);
 	}
 	TestResult **results = srunner_results(sr);
@@ -94,7 +113,7 @@ static void write_results(SRunner *sr, const char *path)
 	}
 	free(results);
 	if (fclose(f) != 0) {
-		perror(path);
+		perror(path ? path : "LAB_RESULT_FD");
 		exit(2);
 	}
 }
@@ -109,6 +128,13 @@ int main(int argc, char **argv)
 		/* Choose and print the seed once, before Check forks each
 		 * test. */
 		lab_seed();
+		const char *fd = getenv("LAB_RESULT_FD");
+		if (fd && *fd) {
+			result_fd = atoi(fd);
+			/* Not dumpable: /proc/<runner>/fd and ptrace are
+			 * closed to the tests' processes, same user or not. */
+			prctl(PR_SET_DUMPABLE, 0);
+		}
 	}
 	SRunner *sr = NULL;
 	bool all = argc < 2 || strcmp(argv[1], "all") == 0;
@@ -129,6 +155,8 @@ int main(int argc, char **argv)
 	const char *results = getenv("LAB_RESULT_FILE");
 	if (results && *results)
 		write_results(sr, results);
+	else if (result_fd >= 0)
+		write_results(sr, NULL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
