@@ -544,10 +544,12 @@ static void exec_run(const struct grading *g, const struct run *r,
 	setpgid(0, 0);
 	dup2(out_fd, 1);
 	dup2(out_fd, 2);
-	close(out_fd);
 	int in = open("/dev/null", O_RDONLY);
 	if (in >= 0)
 		dup2(in, 0);
+	/* Nothing else of ours: not the reports (a batch's gradebook), not
+	 * other runs' logs. */
+	closefrom(3);
 
 	double scale = g->o->time_scale;
 	struct {
@@ -625,17 +627,16 @@ static void start_run(struct grading *g, struct run *r, int slot)
 	char *fig = fmt("%s/figures", r->dir);
 
 	int fds[2];
-	if (pipe(fds) != 0)
+	/* Close-on-exec: no other run inherits this one's pipe. */
+	if (pipe2(fds, O_CLOEXEC) != 0)
 		die("pipe: %s", strerror(errno));
 	fflush(NULL);
 	r->start = now_s();
 	pid_t pid = fork();
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(fds[0]);
+	if (pid == 0)
 		exec_run(g, r, fds[1], res, fig);
-	}
 	setpgid(pid, pid);
 	close(fds[1]);
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -660,7 +661,8 @@ static bool drain(struct grading *g, struct run *r)
 			g->overhead_sum += r->first_line - r->start;
 			g->overhead_n++;
 		}
-		size_t room = ((size_t)OUTPUT_LIMIT_MB << 20) - r->output;
+		size_t cap = (size_t)OUTPUT_LIMIT_MB << 20;
+		size_t room = r->output < cap ? cap - r->output : 0;
 		size_t keep = (size_t)n < room ? (size_t)n : room;
 		fwrite(buf, 1, keep, r->log);
 		r->output += (size_t)n;
