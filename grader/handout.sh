@@ -34,6 +34,6 @@ printf '%s\n' "$files" | grep -v -e '^solution/' -e '^grade-report/' \
 # The baseline may be newer than the last commit.
 cp grader/baseline.tsv "$dest/grader/baseline.tsv"
 
-echo "handout written to $dest ($(printf '%s\n' "$files" |
-	grep -v -c -e '^solution/' -e '^grade-report/' -e '^grader/tests/') \
-	files, no solution/)"
+n=$(printf '%s\n' "$files" |
+	grep -v -c -e '^solution/' -e '^grade-report/' -e '^grader/tests/')
+echo "handout written to $dest ($n files, no solution/)"
