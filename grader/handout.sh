@@ -27,10 +27,13 @@ else
 fi
 
 mkdir -p "$dest"
-printf '%s\n' "$files" | grep -v -e '^solution/' -e '^grade-report/' |
+# grader/tests/ holds working attacks on the grader: instructors only.
+printf '%s\n' "$files" | grep -v -e '^solution/' -e '^grade-report/' \
+	-e '^grader/tests/' |
 	tar -cf - -T - | tar -xf - -C "$dest"
 # The baseline may be newer than the last commit.
 cp grader/baseline.tsv "$dest/grader/baseline.tsv"
 
-echo "handout written to $dest ($(printf '%s\n' "$files" |
-	grep -v -c -e '^solution/' -e '^grade-report/') files, no solution/)"
+n=$(printf '%s\n' "$files" |
+	grep -v -c -e '^solution/' -e '^grade-report/' -e '^grader/tests/')
+echo "handout written to $dest ($n files, no solution/)"
