@@ -1,22 +1,23 @@
 #!/bin/sh
 # The grader's own tests: grades each hostile submission of
-# grader/tests/hostile/ (each folder's raft.c says what it does and what it
-# must get) and checks that the grader gives it 0 points for the right
-# reason, kills everything it started, and keeps its reports its own. Then,
-# when the reference is here (solution/*.c), checks partial credit on a
-# copy of it sabotaged to fail exactly one test.
+# grader/tests/hostile/ and checks that the grader gives it 0 points for
+# the right reason, kills everything it started, and keeps its reports its
+# own. Then, when the reference is here (solution/*.c), checks partial
+# credit on a copy of it sabotaged to fail exactly one test.
 #
 #   sh grader/tests/run.sh      from the project root
+#
+# A hostile submission is the skeleton plus one small file: this script
+# appends grader/tests/hostile/NAME.c (whose comment says what it does and
+# what grade it must get) to a copy of skeleton/raft.c. Each raft_*
+# function NAME.c defines replaces the skeleton's, which stays in the file
+# as the static function skeleton_raft_* for it to call.
 #
 # Prints one line per check, "ok   <case>: <reason> (<seconds> s)" or
 # "FAIL <case>: expected <what>, got <what>", and a summary; exits 1 if a
 # check failed. Runs as root (CI: the grader then runs each run as a user
 # of its own) or as a normal user; read_secret runs only as root.
-# SKIP_FORK_BOMB=1 skips the fork bomb's run: it saturates the machine for
-# a few seconds, and on one small virtual machine it once left processes
-# stuck in the kernel (fork's dup_mmap) for minutes.
-#
-# make test runs this script with SKIP_FORK_BOMB=1.
+# SKIP_FORK_BOMB=1 skips the fork bomb's run with fork allowed.
 #
 # Most cases are graded on election's test_initial_election, one run, at
 # --time-scale 0.1: Check's timeout for a test is then 12 s and the
@@ -31,7 +32,8 @@
 # open), and read_secret (what the build, run as root, can read).
 set -eu
 
-if [ ! -f grader/grade.c ] || [ ! -d grader/tests/hostile ]; then
+if [ ! -f grader/grade.c ] || [ ! -d grader/tests/hostile ] ||
+	[ ! -f skeleton/raft.c ]; then
 	echo "run.sh: run me from the project root: sh grader/tests/run.sh" >&2
 	exit 2
 fi
@@ -50,6 +52,27 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# assemble NAME: the hostile submission NAME, in $TMP/subs/NAME.
+WRAPPABLE="raft_make raft_register_rpcs raft_start raft_get_state raft_snapshot raft_kill"
+assemble() {
+	a_rename=""
+	for f in $WRAPPABLE; do
+		grep -q "^[a-z][^(]*[ *]$f(" "$HOSTILE/$1.c" || continue
+		if ! grep -q "^[a-z][^(]*[ *]$f(" skeleton/raft.c; then
+			echo "run.sh: $HOSTILE/$1.c replaces $f, which skeleton/raft.c does not define" >&2
+			exit 2
+		fi
+		a_rename="$a_rename;s/^\\([a-z][^(]*[ *]\\)$f(/static __attribute__((unused)) \\1skeleton_$f(/"
+	done
+	mkdir -p "$TMP/subs/$1"
+	{
+		sed "${a_rename#;}" skeleton/raft.c
+		printf '\n/* ---- %s, appended by grader/tests/run.sh ---- */\n\n' "$HOSTILE/$1.c"
+		cat "$HOSTILE/$1.c"
+	} >"$TMP/subs/$1/raft.c"
+}
+for c in "$HOSTILE"/*.c; do assemble "$(basename "$c" .c)"; done
 
 IS_ROOT=no
 if [ "$(id -u)" -eq 0 ]; then IS_ROOT=yes; fi
@@ -133,7 +156,7 @@ grade_one() {
 	go_name=$1
 	go_out=$2
 	shift 2
-	grade "$go_out" --impl "$HOSTILE/$go_name" --lab election \
+	grade "$go_out" --impl "$TMP/subs/$go_name" --lab election \
 		--test test_initial_election --runs 1 --jobs 1 \
 		--time-scale 0.1 "$@"
 }
@@ -218,7 +241,7 @@ refused_and_allowed() {
 	verdict "$ra_name --allow $ra_symbols" "$TMP/$ra_name+allow/summary.json" "$ra_pattern"
 }
 
-echo "grader tests: $(ls -d "$HOSTILE"/*/ | wc -l | tr -d ' ') hostile submissions, run as $(id -un 2>/dev/null | head -n 1)"
+echo "grader tests: $(ls "$HOSTILE"/*.c | wc -l | tr -d ' ') hostile submissions, run as $(id -un 2>/dev/null | head -n 1)"
 
 # ---- refused before anything runs --------------------------------------
 
@@ -300,7 +323,7 @@ verdict "write_report --allow $allow" "$out/summary.json" "expected one leader, 
 # inherited_fds: in a batch, the tests must not reach gradebook.csv.
 EXTRA=""
 mkdir "$TMP/batch"
-cp -R "$HOSTILE/inherited_fds" "$TMP/batch/"
+cp -R "$TMP/subs/inherited_fds" "$TMP/batch/"
 grade "$TMP/inherited_fds" --batch "$TMP/batch" --lab election \
 	--test test_initial_election --runs 1 --jobs 1 --time-scale 0.1
 check_leftovers
