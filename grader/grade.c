@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -42,15 +43,19 @@
  * limit leaves the runner time to report it. */
 #define WALL_LIMIT_S 150
 #define CPU_LIMIT_S 240
-#define MEMORY_LIMIT_MB 8192 /* address space: thread stacks count */
+#define MEMORY_LIMIT_MB 8192 /* address space: thread stacks count; at most
+				a share of the machine's memory, see
+				memory_limit_mb */
 #define PROCESS_LIMIT 4096   /* processes and threads, per user */
 #define FILE_LIMIT_MB 64
 #define OUTPUT_LIMIT_MB 16 /* stdout + stderr */
 #define OPEN_FILES_LIMIT 1024
+/* Runs at once, at most. */
+#define MAX_JOBS 64
 /* When the grader runs as root, each run has a user of its own, from
  * this id up, so that the process limit is its own and everything it
- * started can be found and killed when it ends. No such user needs to
- * exist. */
+ * started can be found and killed when it ends; and the build has another
+ * (see run_uid). No such user needs to exist. */
 #define RUN_UID_BASE 200000
 /* How long a build may take. */
 #define BUILD_LIMIT_S 300
@@ -188,6 +193,96 @@ static bool become(uid_t uid)
 	       setuid(uid) == 0;
 }
 
+/* ---- children ------------------------------------------------------------ */
+
+/* The grader sleeps in poll on the read end of this pipe (and on the
+ * runs' output); the handler of every signal it catches writes a byte to
+ * the other end. A child's end (SIGCHLD) or an interruption (SIGINT,
+ * SIGTERM, SIGHUP) wakes it at once, with no polling interval and no race
+ * between a check and the sleep. */
+static int wake_pipe[2] = {-1, -1};
+
+/* Set by SIGINT, SIGTERM or SIGHUP: stop every run, clean up, leave. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	if (sig != SIGCHLD)
+		interrupted = sig;
+	if (write(wake_pipe[1], "", 1) < 0) {
+		/* full: a wake-up is pending anyway */
+	}
+	errno = saved;
+}
+
+/* Sets up the wake pipe and the handlers, and makes the grader the
+ * subreaper of everything it starts: a process whose parent dies (a
+ * run's process that forked and left its parent) becomes the grader's
+ * child, not init's, so that the grader reaps it. Otherwise it would stay
+ * a zombie until init got round to it, still counted against the process
+ * limit of the run's user, which the next run of that slot reuses. */
+static void catch_signals(void)
+{
+	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		fprintf(stderr, "grade: pipe: %s\n", strerror(errno));
+		exit(2);
+	}
+	struct sigaction sa = {.sa_handler = on_signal,
+			       .sa_flags = SA_RESTART | SA_NOCLDSTOP};
+	sigemptyset(&sa.sa_mask);
+	int caught[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
+	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
+		sigaction(caught[i], &sa, NULL);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+/* Waits until a signal comes, one of fds (nfds of them) is readable, or
+ * timeout_s seconds have passed. fds may hold up to MAX_JOBS
+ * descriptors. */
+static void await(const int *fds, int nfds, double timeout_s)
+{
+	struct pollfd pfd[MAX_JOBS + 1];
+	pfd[0] = (struct pollfd){.fd = wake_pipe[0], .events = POLLIN};
+	if (nfds > MAX_JOBS)
+		nfds = MAX_JOBS;
+	for (int i = 0; i < nfds; i++)
+		pfd[1 + i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+	int ms = timeout_s <= 0	   ? 0
+		 : timeout_s > 3600 ? 3600000
+				    : (int)(timeout_s * 1000) + 1;
+	poll(pfd, (nfds_t)(1 + nfds), ms);
+	char buf[64];
+	while (read(wake_pipe[0], buf, sizeof buf) > 0)
+		continue;
+}
+
+/* The runs under way, for reap: their runners' exit statuses are kept in
+ * them. */
+static struct run **live;
+static int nlive;
+
+static void record_exit(pid_t pid, int status);
+
+/* Reaps every child that has ended: a run's runner (its status goes to
+ * its run), the child want (its status into *status; true if it was
+ * reaped), or an orphan of a run (nothing to keep). */
+static bool reap(pid_t want, int *status)
+{
+	bool found = false;
+	int st;
+	pid_t pid;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (want > 0 && pid == want) {
+			*status = st;
+			found = true;
+		} else {
+			record_exit(pid, st);
+		}
+	}
+	return found;
+}
+
 /* ---- building -------------------------------------------------------------- */
 
 /* Runs argv with output to log_path, as user uid unless it is 0 (when the
@@ -216,20 +311,17 @@ static int run_logged_as(char *const argv[], const char *log_path,
 	}
 	setpgid(pid, pid);
 	double deadline = now_s() + limit_s;
-	for (;;) {
-		int status;
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid) {
-			kill(-pid, SIGKILL);
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-		}
+	int status;
+	while (!reap(pid, &status)) {
 		if (now_s() > deadline) {
 			kill(-pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return -1;
 		}
-		usleep(20000);
+		await(NULL, 0, deadline - now_s());
 	}
+	kill(-pid, SIGKILL); /* what it left behind */
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 static int run_logged(char *const argv[], const char *log_path, int limit_s)
@@ -237,58 +329,83 @@ static int run_logged(char *const argv[], const char *log_path, int limit_s)
 	return run_logged_as(argv, log_path, limit_s, 0);
 }
 
+/* Replaces every from in text (freed) with to; returns the new text. */
+static char *replace_all(char *text, const char *from, const char *to)
+{
+	size_t skip = 0;
+	for (char *at; (at = strstr(text + skip, from)) != NULL;) {
+		char *t = fmt("%.*s%s%s", (int)(at - text), text, to,
+			      at + strlen(from));
+		skip = (size_t)(at - text) + strlen(to);
+		free(text);
+		text = t;
+	}
+	return text;
+}
+
 /* Builds impl's raft_tests into build_dir with the kit's Makefile. Returns
  * the binary's path, or NULL with the compiler's messages in *errors.
- * When uid is not 0 and the grader is root, the build runs as uid, from a
- * copy of impl that uid owns: the compiler reads only what the tests
- * could (an #include or .incbin of a file only root may read must fail).
- * The kit's own objects are built first, as root, by the skeleton's build
- * (uid 0). */
+ *
+ * A submission (uid not 0) is built from a copy in build_dir.src: a plain
+ * path, whatever the submission's folder is called (spaces, quotes), and
+ * messages that name its files as the student does ("raft.c:12: error").
+ * When the grader is root, the copy belongs to uid and the build runs as
+ * uid: the compiler reads only what the tests could (an #include or
+ * .incbin of a file only root may read must fail). The kit's own objects
+ * are built first, by the skeleton's build (uid 0, from skeleton/). */
 static char *build(const char *impl, const char *build_dir, uid_t uid,
 		   char **errors)
 {
 	mkdirs(build_dir);
 	char *bin = fmt("%s/raft_tests", build_dir);
 	char *log = fmt("%s/build.log", build_dir);
-	const char *impl0 = impl;
 	char *src = NULL;
-	if (uid != 0 && geteuid() == 0) {
+	*errors = NULL;
+	if (uid != 0) {
 		src = fmt("%s.src", build_dir);
 		char *cp[] = {"cp", "-R", (char *)impl, src, NULL};
 		char *owner = fmt("%u:%u", (unsigned)uid, (unsigned)uid);
 		char *chown_argv[] = {"chown", "-R", owner, src,
 				      (char *)build_dir, NULL};
-		if (run_logged(cp, "/dev/null", 60) != 0 ||
-		    run_logged(chown_argv, "/dev/null", 60) != 0)
-			die("cannot copy %s for its build", impl);
-		free(owner);
-		impl = src;
-	}
-	char *impl_arg = fmt("IMPL=%s", impl);
-	char *ib_arg = fmt("IMPL_BUILD=%s", build_dir);
-	char *argv[] = {"make", "--no-print-directory", "-s", "SAN=",
-			impl_arg, ib_arg, bin, NULL};
-	int rc = run_logged_as(argv, log, BUILD_LIMIT_S, uid);
-	*errors = NULL;
-	if (rc != 0 || !exists(bin)) {
-		char *text = slurp(log, 16384);
-		/* The messages name the submission's folder, not the copy. */
-		for (char *at; src && text && (at = strstr(text, src));) {
-			char *t = fmt("%.*s%s%s", (int)(at - text), text, impl0,
-				      at + strlen(src));
+		if (run_logged(cp, log, 60) != 0 ||
+		    (geteuid() == 0 && run_logged(chown_argv, log, 60) != 0)) {
+			char *text = slurp(log, 4096);
+			*errors = fmt("cannot copy %s to build it: %s", impl,
+				      text ? text : "");
 			free(text);
-			text = t;
 		}
-		*errors = rc == -1 ? fmt("the build took longer than %d s",
-					 BUILD_LIMIT_S)
-				   : fmt("%s", text ? text : "(no output)");
-		free(text);
+		free(owner);
+	}
+	int rc = 0;
+	if (*errors == NULL) {
+		char *impl_arg = fmt("IMPL=%s", src ? src : impl);
+		char *ib_arg = fmt("IMPL_BUILD=%s", build_dir);
+		char *argv[] = {"make", "--no-print-directory", "-s", "SAN=",
+				impl_arg, ib_arg, bin, NULL};
+		rc = run_logged_as(argv, log, BUILD_LIMIT_S, uid);
+		free(impl_arg);
+		free(ib_arg);
+		if (rc == -1) {
+			*errors = fmt("the build took longer than %d s",
+				      BUILD_LIMIT_S);
+		} else if (rc != 0 || !exists(bin)) {
+			char *text = slurp(log, 16384);
+			if (text == NULL)
+				text = xstrdup("(no output)");
+			if (src) {
+				char *in_src = fmt("%s/", src);
+				text = replace_all(text, in_src, "");
+				text = replace_all(text, src, impl);
+				free(in_src);
+			}
+			*errors = text;
+		}
+	}
+	if (*errors) {
 		free(bin);
 		bin = NULL;
 	}
 	free(log);
-	free(impl_arg);
-	free(ib_arg);
 	free(src);
 	return bin;
 }
@@ -563,6 +680,8 @@ struct run {
 	size_t output;		  /* bytes read */
 	FILE *log;
 	char *dir;
+	bool exited;	/* the runner has ended, with status */
+	int status;
 	bool done, passed;
 	char *reason;
 	struct figures fig;
@@ -594,14 +713,7 @@ struct grading {
 	int overhead_n;
 };
 
-/* Set by SIGINT, SIGTERM or SIGHUP: stop every run, clean up, leave. */
-static volatile sig_atomic_t interrupted;
 static const char *work_dir; /* removed on the way out */
-
-static void on_signal(int sig)
-{
-	interrupted = sig;
-}
 
 static void remove_work(void)
 {
@@ -621,6 +733,34 @@ static uint64_t next_seed(void)
 			(uint64_t)getpid();
 	state = state * 6364136223846793005u + 1442695040888963407u;
 	return (state >> 24) % 1000000000000u;
+}
+
+/* The address space each run may have, in MB: MEMORY_LIMIT_MB, or less
+ * when the runs at once could otherwise take more than three quarters of
+ * the machine's memory (or of the container's, under a cgroup limit)
+ * between them. Set once, by main. */
+static long memory_limit_mb = MEMORY_LIMIT_MB;
+
+static void share_memory(int jobs)
+{
+	double total = (double)sysconf(_SC_PHYS_PAGES) *
+		       (double)sysconf(_SC_PAGESIZE);
+	char *cgroup = slurp("/sys/fs/cgroup/memory.max", 64);
+	if (cgroup && isdigit((unsigned char)cgroup[0]) &&
+	    strtod(cgroup, NULL) < total)
+		total = strtod(cgroup, NULL);
+	free(cgroup);
+	long share = (long)(total * 0.75 / jobs / (1 << 20));
+	if (total > 0 && share < memory_limit_mb) {
+		memory_limit_mb = share;
+		fprintf(stderr,
+			"grade: each run may use %ld MB of memory, not %d: "
+			"%d at once on %.1f GiB%s\n",
+			share, MEMORY_LIMIT_MB, jobs, total / (1 << 30),
+			share < 2048 ? "; a Raft with many threads may need "
+				       "more: lower JOBS"
+				     : "");
+	}
 }
 
 /* The child side of a run: limits, a session, and the runner. */
@@ -652,7 +792,7 @@ static void exec_run(const struct grading *g, const struct run *r,
 		rlim_t value;
 	} limits[] = {
 		{RLIMIT_CPU, (rlim_t)(CPU_LIMIT_S * scale) + 1},
-		{RLIMIT_AS, (rlim_t)MEMORY_LIMIT_MB << 20},
+		{RLIMIT_AS, (rlim_t)memory_limit_mb << 20},
 		{RLIMIT_NPROC, PROCESS_LIMIT},
 		{RLIMIT_FSIZE, (rlim_t)FILE_LIMIT_MB << 20},
 		{RLIMIT_NOFILE, OPEN_FILES_LIMIT},
@@ -681,14 +821,17 @@ static void exec_run(const struct grading *g, const struct run *r,
 	_exit(127);
 }
 
-/* The user of the run in slot (one per parallel job), when root. */
+/* The user of the run in slot (0 to MAX_JOBS - 1), when root; slot
+ * MAX_JOBS is the build's. Each grader has ids of its own. */
 static uid_t run_uid(int slot)
 {
-	return (uid_t)(RUN_UID_BASE + (getpid() % 4096) * 64 + slot);
+	return (uid_t)(RUN_UID_BASE + (getpid() % 4096) * (MAX_JOBS + 1) +
+		       slot);
 }
 
-/* Kills every process of uid, wherever it went: a child that left the
- * run's process group too. */
+/* Kills every process of uid, wherever it went. One kill(-1) as uid
+ * reaches them all at once: none can fork its way out between two
+ * kills. */
 static void kill_user(uid_t uid)
 {
 	pid_t pid = fork();
@@ -697,15 +840,26 @@ static void kill_user(uid_t uid)
 			kill(-1, SIGKILL); /* all of uid's, but this one */
 		_exit(0);
 	}
+	int status;
 	if (pid > 0)
-		waitpid(pid, NULL, 0);
+		while (!reap(pid, &status))
+			await(NULL, 0, 1);
 }
 
-/* Kills every process of session sid (a run: its runner, the tests' own
- * process groups, whatever they started), until none is left. */
-static void kill_session(pid_t sid)
+/* Kills everything run r started, and waits until it is all gone: its
+ * session (the runner, the tests' process groups, whatever they started)
+ * and, as root, every process of its user. Killed processes become the
+ * grader's zombies (it is their subreaper) and are reaped here, the
+ * runner's status kept in r. Gives up after 10 s, with a warning: a
+ * process stuck in the kernel can outlast SIGKILL for a while. */
+static void kill_run(struct run *r)
 {
-	for (int round = 0; round < 100; round++) {
+	bool root = geteuid() == 0;
+	kill(-r->pid, SIGKILL);
+	if (root)
+		kill_user(r->uid);
+	for (double until = now_s() + 10; now_s() < until;) {
+		reap(0, NULL);
 		int left = 0;
 		DIR *d = opendir("/proc");
 		struct dirent *e;
@@ -718,6 +872,9 @@ static void kill_session(pid_t sid)
 			int fd = open(path, O_RDONLY | O_CLOEXEC);
 			if (fd < 0)
 				continue;
+			struct stat st;
+			bool mine = root && fstat(fd, &st) == 0 &&
+				    st.st_uid == r->uid;
 			ssize_t n = read(fd, buf, sizeof buf - 1);
 			close(fd);
 			if (n <= 0)
@@ -727,18 +884,21 @@ static void kill_session(pid_t sid)
 			int ppid, pgrp, session;
 			if (paren == NULL ||
 			    sscanf(paren + 1, " %c %d %d %d", &state, &ppid,
-				   &pgrp, &session) != 4 ||
-			    session != sid || state == 'Z')
+				   &pgrp, &session) != 4)
 				continue;
-			kill(pid, SIGKILL);
+			if (!mine && session != r->pid)
+				continue;
+			kill(pid, SIGKILL); /* a zombie leader's threads too */
 			left++;
 		}
 		if (d)
 			closedir(d);
-		if (left == 0)
+		if (left == 0 && r->exited)
 			return;
-		usleep(10000);
+		await(NULL, 0, 0.01);
 	}
+	fprintf(stderr, "\ngrade: processes of a run of %s are still there "
+			"10 s after it was killed\n", r->dir);
 }
 
 static void start_run(struct grading *g, struct run *r, int slot)
@@ -906,46 +1066,77 @@ static void print_progress(struct grading *g, int done, int passed,
 	fflush(stderr);
 }
 
-/* Runs every run of g, o->jobs at a time. */
+static void record_exit(pid_t pid, int status)
+{
+	for (int i = 0; i < nlive; i++) {
+		struct run *r = live[i];
+		if (r && r->pid == pid && !r->exited) {
+			r->exited = true;
+			r->status = status;
+		}
+	}
+}
+
+/* Ends run r (in a slot, ended or at a limit): kills what is left of it,
+ * keeps the rest of its output, and judges it. */
+static void finish_run(struct grading *g, struct run *r, const char *limit)
+{
+	kill_run(r);
+	read_result(r);
+	if (r->out_fd >= 0) {
+		drain(g, r);
+		close(r->out_fd);
+		r->out_fd = -1;
+	}
+	fclose(r->log);
+	r->log = NULL;
+	judge(g, r, r->status, limit);
+	r->done = true;
+}
+
+/* Runs every run of g, jobs at a time. */
 static void run_all(struct grading *g, int jobs)
 {
-	double t0 = now_s();
-	int next = 0, done = 0, passed = 0, running = 0;
+	double t0 = now_s(), last_print = 0;
+	bool tty = isatty(2);
+	double wall = WALL_LIMIT_S * g->o->time_scale;
+	int next = 0, done = 0, passed = 0;
 	struct run **slot = xcalloc((size_t)jobs, sizeof *slot);
-	double last_print = 0;
+	live = slot;
+	nlive = jobs;
 	while (done < g->nruns) {
 		for (int s = 0; s < jobs && next < g->nruns; s++) {
 			if (slot[s])
 				continue;
 			slot[s] = &g->runs[next++];
 			start_run(g, slot[s], s);
-			running++;
 		}
-		struct pollfd pfd[64];
-		int np = 0;
-		for (int s = 0; s < jobs; s++)
-			if (slot[s] && slot[s]->out_fd >= 0 && np < 64)
-				pfd[np++] = (struct pollfd){slot[s]->out_fd,
-							    POLLIN, 0};
-		if (np > 0)
-			poll(pfd, (nfds_t)np, 100);
-		else
-			usleep(50000);
+		/* Sleep until a run prints or ends, the next wall-clock
+		 * limit, or (on a terminal) the next progress update. */
+		int fds[MAX_JOBS], nfds = 0;
+		double sleep_s = tty ? 1 : wall;
+		for (int s = 0; s < jobs; s++) {
+			if (slot[s] == NULL)
+				continue;
+			if (slot[s]->out_fd >= 0)
+				fds[nfds++] = slot[s]->out_fd;
+			double left = slot[s]->start + wall - now_s();
+			if (left < sleep_s)
+				sleep_s = left;
+		}
+		await(fds, nfds, sleep_s);
+		reap(0, NULL);
 
 		if (interrupted) {
-			for (int s = 0; s < jobs; s++) {
-				if (slot[s] == NULL)
-					continue;
-				kill(-slot[s]->pid, SIGKILL);
-				kill_session(slot[s]->pid);
-				if (geteuid() == 0)
-					kill_user(slot[s]->uid);
-			}
+			for (int s = 0; s < jobs; s++)
+				if (slot[s])
+					kill_run(slot[s]);
 			remove_work();
 			fprintf(stderr, "\ngrade: interrupted; every run "
 					"stopped\n");
 			exit(130);
 		}
+		bool ended = false;
 		for (int s = 0; s < jobs; s++) {
 			struct run *r = slot[s];
 			if (r == NULL)
@@ -955,47 +1146,29 @@ static void run_all(struct grading *g, int jobs)
 				close(r->out_fd);
 				r->out_fd = -1;
 			}
-			double wall = WALL_LIMIT_S * g->o->time_scale;
 			if (r->output > ((size_t)OUTPUT_LIMIT_MB << 20))
 				limit = "output limit: the test printed more "
 					"than " STR(OUTPUT_LIMIT_MB) " MB";
 			else if (now_s() - r->start > wall)
 				limit = "wall-clock limit: the test ran "
 					"longer than the grader allows";
-			int status = 0;
-			pid_t w = waitpid(r->pid, &status, WNOHANG);
-			if (w == 0 && limit == NULL)
+			if (!r->exited && limit == NULL)
 				continue;
-			/* Ended, or at a limit: the whole group goes, and as
-			 * root, every process of the run's user. */
-			kill(-r->pid, SIGKILL);
-			kill_session(r->pid);
-			if (geteuid() == 0)
-				kill_user(r->uid);
-			if (w == 0)
-				waitpid(r->pid, &status, 0);
-			read_result(r);
-			if (r->out_fd >= 0) {
-				drain(g, r);
-				close(r->out_fd);
-				r->out_fd = -1;
-			}
-			fclose(r->log);
-			r->log = NULL;
-			judge(g, r, status, limit);
-			r->done = true;
+			finish_run(g, r, limit);
 			slot[s] = NULL;
-			running--;
 			done++;
 			passed += r->passed;
-			if (!isatty(2) || now_s() - last_print > 0.5 ||
-			    done == g->nruns) {
-				print_progress(g, done, passed, t0,
-					       done == g->nruns);
-				last_print = now_s();
-			}
+			ended = true;
+		}
+		/* A line per batch of ended runs; on a terminal, one line
+		 * rewritten at least every second. */
+		if (ended || (tty && now_s() - last_print >= 1)) {
+			print_progress(g, done, passed, t0, done == g->nruns);
+			last_print = now_s();
 		}
 	}
+	live = NULL;
+	nlive = 0;
 	free(slot);
 }
 
@@ -1155,7 +1328,10 @@ static char *grade_impl(struct grading *g, const char *impl, int runs,
 			int jobs, struct finding *found, int *nfound)
 {
 	const struct options *o = g->o;
-	char *build_dir = fmt("%s/build-%s", g->work, g->label);
+	/* Numbered, not named after the submission: its name may hold
+	 * anything. */
+	static int builds;
+	char *build_dir = fmt("%s/build-%d", g->work, ++builds);
 	char *errors = NULL;
 	*nfound = 0;
 	char *error = NULL;
@@ -1163,12 +1339,7 @@ static char *grade_impl(struct grading *g, const char *impl, int runs,
 		die("%s", error);
 	read_manifest(g, o->manifest);
 	fprintf(stderr, "%s: building %s\n", g->label, impl);
-	/* As root, the build's user is the last of this grader's run users
-	 * (see run_uid). */
-	uid_t builder = geteuid() == 0
-				? (uid_t)(RUN_UID_BASE + (getpid() % 4096) * 64 + 63)
-				: 0;
-	char *bin = build(impl, build_dir, builder, &errors);
+	char *bin = build(impl, build_dir, run_uid(MAX_JOBS), &errors);
 	if (bin == NULL) {
 		free(build_dir);
 		return fmt("compile error:\n%s", errors);
@@ -1656,8 +1827,8 @@ static struct options parse(int argc, char **argv)
 		usage();
 	if (o.time_scale <= 0 || o.time_scale > 10)
 		die("the time scale must be above 0 and at most 10");
-	if (o.jobs > 64)
-		die("JOBS must be at most 64");
+	if (o.jobs > MAX_JOBS)
+		die("JOBS must be at most " STR(MAX_JOBS));
 	return o;
 }
 
@@ -1708,8 +1879,10 @@ static struct grade grade_one(const struct options *o, const char *work,
 
 int main(int argc, char **argv)
 {
+	catch_signals();
 	struct options o = parse(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	share_memory(o.jobs);
 	char tmpl[] = "/tmp/raft-grade.XXXXXX";
 	char *work = mkdtemp(tmpl);
 	if (work == NULL)
@@ -1718,10 +1891,6 @@ int main(int argc, char **argv)
 	 * folders and the test program, and nothing else of ours. */
 	chmod(work, 0711);
 	work_dir = work;
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 
 	char *errors = NULL;
 	lister = build("skeleton", "build/skeleton", 0, &errors);
@@ -1764,21 +1933,30 @@ int main(int argc, char **argv)
 			  have_reference);
 	} else {
 		/* Every sub-folder is a submission; one gradebook row each. */
-		char *cmd = fmt("cd '%s' && for d in */; do "
-				"printf '%%s\\n' \"${d%%/}\"; done",
-				o.batch);
-		FILE *p = popen(cmd, "r");
-		free(cmd);
-		char *names[MAX_RUNS];
-		int n = 0;
-		char line[LINE];
-		while (p && fgets(line, sizeof line, p) && n < MAX_RUNS) {
-			line[strcspn(line, "\n")] = '\0';
-			if (line[0] && strcmp(line, "*") != 0)
-				names[n++] = xstrdup(line);
+		DIR *d = opendir(o.batch);
+		if (d == NULL)
+			die("cannot read the folder of submissions %s: %s",
+			    o.batch, strerror(errno));
+		char **names = NULL;
+		int n = 0, cap = 0;
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL) {
+			struct stat st;
+			char *path = fmt("%s/%s", o.batch, e->d_name);
+			if (e->d_name[0] != '.' && stat(path, &st) == 0 &&
+			    S_ISDIR(st.st_mode)) {
+				if (n == cap) {
+					cap = cap ? 2 * cap : 64;
+					names = realloc(names, (size_t)cap *
+								       sizeof *names);
+					if (names == NULL)
+						die("out of memory");
+				}
+				names[n++] = xstrdup(e->d_name);
+			}
+			free(path);
 		}
-		if (p)
-			pclose(p);
+		closedir(d);
 		qsort(names, (size_t)n, sizeof *names, cmp_str);
 		mkdirs(o.out);
 		FILE *book = create(o.out, "gradebook.csv");
@@ -1802,6 +1980,7 @@ int main(int argc, char **argv)
 			free(out);
 			free(names[i]);
 		}
+		free(names);
 		fclose(book);
 		printf("gradebook: %s/gradebook.csv (%d submissions)\n", o.out,
 		       n);

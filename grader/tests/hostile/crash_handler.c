@@ -1,6 +1,6 @@
 /* HOSTILE: crash_handler. Each peer serves one more RPC, Crash.Now, whose
- * handler writes through a null pointer, and each peer calls it on the
- * next peer as soon as it is made: the crash happens on a labrpc worker
+ * handler writes through a null pointer, and calls it on the next peer
+ * from the moment it is made: the crash happens on a labrpc worker
  * thread, not on the test's thread, and takes the whole test process with
  * it.
  *
@@ -26,16 +26,26 @@ enum labrpc_error raft_register_rpcs(struct raft *rf, struct labrpc_server *srv)
 	return labrpc_server_add_service(srv, "Crash", rf, crash_methods, 1);
 }
 
+/* Calls Crash.Now on the next peer until the call goes through (the
+ * tester may not have connected the peers yet). */
 static void call_crash(void *arg)
 {
 	struct raft *rf = arg;
-	struct codec_buf req, rep;
-	codec_buf_init(&req);
-	codec_buf_init(&rep);
-	labrpc_call(rf->peers[(rf->me + 1) % rf->npeers], "Crash.Now", &req,
-		    &rep);
-	codec_buf_free(&req);
-	codec_buf_free(&rep);
+	for (;;) {
+		lab_mutex_lock(&rf->mu);
+		bool dead = rf->dead;
+		lab_mutex_unlock(&rf->mu);
+		if (dead)
+			return;
+		struct codec_buf req, rep;
+		codec_buf_init(&req);
+		codec_buf_init(&rep);
+		labrpc_call(rf->peers[(rf->me + 1) % rf->npeers], "Crash.Now",
+			    &req, &rep);
+		codec_buf_free(&req);
+		codec_buf_free(&rep);
+		lab_sleep_ms(50);
+	}
 }
 
 struct raft *raft_make(struct labrpc_end **peers, int npeers, int me,
