@@ -1082,6 +1082,8 @@ static void record_exit(pid_t pid, int status)
 static void finish_run(struct grading *g, struct run *r, const char *limit)
 {
 	kill_run(r);
+	if (!r->exited && limit == NULL)
+		limit = "the run's processes would not die when killed";
 	read_result(r);
 	if (r->out_fd >= 0) {
 		drain(g, r);
@@ -1120,7 +1122,10 @@ static void run_all(struct grading *g, int jobs)
 				continue;
 			if (slot[s]->out_fd >= 0)
 				fds[nfds++] = slot[s]->out_fd;
-			double left = slot[s]->start + wall - now_s();
+			/* (exited: reaped while another run was killed) */
+			double left = slot[s]->exited
+					      ? 0
+					      : slot[s]->start + wall - now_s();
 			if (left < sleep_s)
 				sleep_s = left;
 		}

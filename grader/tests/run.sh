@@ -296,11 +296,12 @@ refused_and_allowed fake_pass exit "$EARLY"
 # grader may refuse, if it looks at the instructions).
 simple exit_syscall "$EARLY|$REFUSED|system call"
 
-# forge_result: a process that escapes the run's process groups rewrites
-# the runner's result file; and nothing may be left running. Refused or
-# not, and even with the names it uses allowed, it must not pass.
+# forge_result: a process that escapes the test's process group writes a
+# pass into the runner's result pipe; and nothing may be left running.
+# Refused or not, and even with the names it uses allowed, it must not
+# pass.
 simple forge_result "$REFUSED|signal 6"
-allow=__fork,__setpgid,_IO_fopen,inotify_init1,inotify_add_watch
+allow=__fork,__setpgid,_IO_fopen
 EXTRA=""
 grade_one forge_result "$TMP/forge_result+allow" --allow "$allow"
 check_leftovers

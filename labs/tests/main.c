@@ -6,12 +6,13 @@
  *   raft_tests [lab...]          run them (CK_RUN_CASE picks one test)
  *   raft_tests --list [lab...]   print "<lab> <test>" for each test
  *
- * For the grader: with LAB_RESULT_FILE set, the runner also writes each
- * test's result there once the tests are over, one line per test:
- * "<result>\t<test>\t<file>:<line>\t<message>", where result is pass,
- * failure or error. This process runs no Raft code of its own (Check runs
- * each test in a child process), so the file says what the harness saw,
- * whatever the implementation printed.
+ * For the grader: with LAB_RESULT_FD set to a descriptor, the runner also
+ * writes each test's result there once the tests are over, one line per
+ * test: "<result>\t<test>\t<file>:<line>\t<message>", where result is
+ * pass, failure or error. This process runs no Raft code of its own (Check
+ * runs each test in a child process, which closes the descriptor before
+ * its test starts), so the results say what the harness saw, whatever the
+ * implementation printed or did.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,13 +92,12 @@ static const char *result_name(int rtype)
 	}
 }
 
-/* Writes every test's result to path, or to result_fd when path is NULL,
- * for the grader. */
-static void write_results(SRunner *sr, const char *path)
+/* Writes every test's result to result_fd, for the grader. */
+static void write_results(SRunner *sr)
 {
-	FILE *f = path ? fopen(path, "w") : fdopen(result_fd, "w");
+	FILE *f = fdopen(result_fd, "w");
 	if (f == NULL) {
-		perror(path ? path : "LAB_RESULT_FD");
+		perror("LAB_RESULT_FD");
 		exit(2);
 	}
 	TestResult **results = srunner_results(sr);
@@ -113,7 +113,7 @@ static void write_results(SRunner *sr, const char *path)
 	}
 	free(results);
 	if (fclose(f) != 0) {
-		perror(path ? path : "LAB_RESULT_FD");
+		perror("LAB_RESULT_FD");
 		exit(2);
 	}
 }
@@ -152,11 +152,8 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	srunner_run_all(sr, CK_ENV);
-	const char *results = getenv("LAB_RESULT_FILE");
-	if (results && *results)
-		write_results(sr, results);
-	else if (result_fd >= 0)
-		write_results(sr, NULL);
+	if (result_fd >= 0)
+		write_results(sr);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

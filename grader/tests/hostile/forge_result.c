@@ -1,23 +1,21 @@
 /* HOSTILE: forge_result. Fakes a pass without any forbidden symbol, by
  * calling glibc's other names for forbidden functions (__fork, __setpgid,
  * _IO_fopen). raft_make of peer 0 forks a process that leaves the test's
- * process group, then the test aborts at once. The escaped process writes
- * the figures file that tester_end writes at a test's end (its path is in
- * the environment, like the result file's), outlives the test and the
- * runner, and watches the run's folder with inotify: the moment the runner
- * closes its result file, it rewrites the verdict as "pass", before the
- * grader, which waits for the runner to exit, reads it.
+ * process group, writes the figures file that tester_end writes at a
+ * test's end (its path is in the environment), and writes a "pass" line
+ * for the test into the runner's result pipe: through its own descriptor
+ * 3, and through /proc/<runner>/fd/3. Then the test aborts. The runner
+ * writes its own verdict after the test, so a forged line would come
+ * first.
  *
  * Expected grade: 0: either not run ("calls functions a Raft may not call:
  * __fork ..."), or run and failed with Check's "Received signal 6
  * (Aborted)"; and graded with those names allowed (--allow
- * __fork,__setpgid,_IO_fopen,inotify_init1,inotify_add_watch), still 0,
- * "Received signal 6": no process of the implementation may be able to
- * change the runner's verdict. Nothing of the run may be left running
- * afterwards (the forger gives up after 30 s). */
+ * __fork,__setpgid,_IO_fopen), still 0, "Received signal 6": each test's
+ * process closes descriptor 3 before the test starts, and the runner is
+ * not dumpable, so its /proc/<pid>/fd is closed to the test's processes.
+ * Nothing of the run may be left running afterwards. */
 
-#include <poll.h>
-#include <sys/inotify.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -36,78 +34,39 @@ static void put(const char *path, const char *text)
 	}
 }
 
-/* True if the file at path starts with "pass". */
-static bool says_pass(const char *path)
+/* The escaped process: forges what a pass needs, then ends. */
+static void forge(pid_t runner)
 {
-	FILE *f = _IO_fopen(path, "r");
-	if (f == NULL)
-		return false;
-	char line[256];
-	bool pass = fgets(line, sizeof line, f) && strncmp(line, "pass\t", 5) == 0;
-	fclose(f);
-	return pass;
-}
-
-/* The escaped process: writes the figures that tester_end would have
- * written; watches the run's folder for the moment the runner closes its
- * result file, and at once replaces the verdict with "pass". Stops when
- * the grader has removed the file, or after 30 s. Never returns. */
-static void forge_result_forever(void)
-{
-	const char *path = getenv("LAB_RESULT_FILE");
-	const char *test = getenv("CK_RUN_CASE");
 	/* Out of Check's process group, which Check kills when the test
-	 * ends, and of the runner's, which the grader kills. */
+	 * ends. */
 	__setpgid(0, 0);
 	put(getenv("LAB_FIGURES_FILE"),
 	    "initial election\t3.0\t3\t42\t2842\t0\n");
-	if (path == NULL || test == NULL || strrchr(path, '/') == NULL)
-		abort();
-	char dir[4096], verdict[256];
-	snprintf(dir, sizeof dir, "%s", path);
-	const char *base = path + (strrchr(path, '/') - path) + 1;
-	*strrchr(dir, '/') = '\0';
-	snprintf(verdict, sizeof verdict, "pass\t%s\tforged:1\tPassed\n", test);
-
-	int watch = inotify_init1(0);
-	if (watch < 0 ||
-	    inotify_add_watch(watch, dir, IN_CLOSE_WRITE | IN_DELETE) < 0)
-		abort();
-	bool forged = false;
-	for (int idle_ms = 0; idle_ms < 30000;) {
-		struct pollfd pfd = {.fd = watch, .events = POLLIN};
-		if (poll(&pfd, 1, 100) <= 0) {
-			idle_ms += 100;
-			continue;
-		}
-		char events[4096];
-		ssize_t n = read(watch, events, sizeof events);
-		for (ssize_t at = 0; n > 0 && at < n;) {
-			const struct inotify_event *e =
-				(const struct inotify_event *)(events + at);
-			at += (ssize_t)(sizeof *e + e->len);
-			if (e->len == 0 || strcmp(e->name, base) != 0)
-				continue;
-			if (e->mask & IN_DELETE) {
-				if (forged)
-					abort(); /* the grader has read it */
-			} else if (!says_pass(path)) {
-				put(path, verdict);
-				forged = true;
-			}
-		}
+	char verdict[256], pipe_path[64];
+	snprintf(verdict, sizeof verdict, "pass\t%s\tforged:1\tPassed\n",
+		 getenv("CK_RUN_CASE") ? getenv("CK_RUN_CASE") : "?");
+	if (write(3, verdict, strlen(verdict)) > 0)
+		printf("forge_result: wrote a pass through descriptor 3\n");
+	snprintf(pipe_path, sizeof pipe_path, "/proc/%d/fd/3", (int)runner);
+	FILE *f = _IO_fopen(pipe_path, "w");
+	if (f) {
+		fputs(verdict, f);
+		fclose(f);
+		printf("forge_result: wrote a pass through %s\n", pipe_path);
 	}
+	fflush(stdout);
 	abort();
 }
 
 struct raft *raft_make(struct labrpc_end **peers, int npeers, int me,
 		       struct persister *persister, struct chan *apply_ch)
 {
-	/* When the first peer is made: start the forger, give it time to
-	 * leave the process group, and end the test. */
+	/* When the first peer is made: start the forger, give it time, and
+	 * end the test. The test's process is Check's child, the runner's. */
 	if (me == 0) {
+		pid_t runner = getppid();
 		if (__fork() == 0)
-			forge_result_forever();
+			forge(runner);
 		lab_sleep_ms(300);
 		abort();
 	}

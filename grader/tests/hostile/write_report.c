@@ -1,10 +1,8 @@
 /* HOSTILE: write_report. Tries to overwrite the grader's reports with a
- * fake full score: the runner's result file (its path is in the
- * environment, LAB_RESULT_FILE) with a "pass" line; results.json and
- * summary.json in the run's folder and the one above; Gradescope's
- * /autograder/results/results.json; and results.json and summary.json in
- * the grader's --out folder, found in the grader's command line through
- * /proc. Peer 0 does so when it is made and then whenever the tester asks
+ * fake full score: results.json and summary.json in the run's folder and
+ * the one above; Gradescope's /autograder/results/results.json; and
+ * results.json and summary.json in the grader's --out folder, found in the
+ * grader's command line through /proc. Peer 0 does so when it is made and then whenever the tester asks
  * for its state, until the test process ends. Otherwise it is the
  * skeleton, which fails.
  *
@@ -96,15 +94,6 @@ static void forge_out_dirs(void)
 /* Everything write_report tries, each time. */
 static void forge_reports(void)
 {
-	const char *result = getenv("LAB_RESULT_FILE");
-	const char *test = getenv("CK_RUN_CASE");
-	if (result && test) {
-		FILE *f = fopen(result, "w");
-		if (f) {
-			fprintf(f, "pass\t%s\tforged:1\tPassed\n", test);
-			fclose(f);
-		}
-	}
 	forge("results.json", FORGED_RESULTS);
 	forge("../results.json", FORGED_RESULTS);
 	forge("../summary.json", FORGED_SUMMARY);
