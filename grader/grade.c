@@ -592,17 +592,22 @@ static char **symbol_list(const char *cmd, int *n)
 }
 
 /* Adds to found[] what else lets code run outside the tests' control: a
- * global the submission defines with the name of one the C library or
- * Check defines (it would replace theirs, in the runner too), and
- * constructors or destructors (they run before main or after the tests).
- * Returns the new count. */
-static int check_definitions(const char *build_dir, const char *allow,
-			     struct finding *found, int n, int max)
+ * global the submission defines with the name of one a shared library of
+ * the tests defines, the C library above all (it would replace theirs, in
+ * the runner too; Check is linked statically, and a second definition of
+ * one of its functions fails to link), and constructors or destructors
+ * (they run before main or after the tests). The libraries are those of
+ * kit_bin, a test program of the kit's own: a submission links with the
+ * same ones, and ldd is never run on its program. Returns the new
+ * count. */
+static int check_definitions(const char *build_dir, const char *kit_bin,
+			     const char *allow, struct finding *found, int n,
+			     int max)
 {
-	char *cmd = fmt("for l in $(ldd '%s/raft_tests' | awk '/=> \\// "
+	char *cmd = fmt("for l in $(ldd '%s' | awk '/=> \\// "
 			"{print $3}'); do nm -D --defined-only \"$l\"; "
 			"done 2>/dev/null",
-			build_dir);
+			kit_bin);
 	int nlib;
 	char **lib = symbol_list(cmd, &nlib);
 	free(cmd);
@@ -1351,7 +1356,7 @@ static char *grade_impl(struct grading *g, const char *impl, int runs,
 	}
 	g->bin = bin;
 	*nfound = check_symbols(build_dir, o->allow, found, MAX_FORBIDDEN);
-	*nfound = check_definitions(build_dir, o->allow, found, *nfound,
+	*nfound = check_definitions(build_dir, lister, o->allow, found, *nfound,
 				    MAX_FORBIDDEN);
 	free(build_dir);
 	if (*nfound > 0) {

@@ -27,7 +27,9 @@
 # inherited_fds (a batch) and partial credit (all of election, at 1).
 #
 # Besides the cases of the brief, a few probe what a submission can do
-# without any forbidden symbol: exit_syscall (inline assembly),
+# without calling a forbidden function: constructor (code before main),
+# replace_prctl (its own prctl, the C library's, in the runner too),
+# exit_syscall (inline assembly),
 # forge_result (glibc's other names for fork, setpgid and fopen),
 # stop_runner (sigqueue), inherited_fds (descriptors the grader leaves
 # open), and read_secret (what the build, run as root, can read).
@@ -279,6 +281,19 @@ else
 	SKIPPED=$((SKIPPED + 1))
 	echo "skip read_secret: only as root (the build and the tests run as the same user otherwise)"
 fi
+
+# Code that would run in the runner, where no test is watching.
+simple constructor "has a constructor or destructor, code that runs outside the tests, in raft\\.c"
+EXTRA=""
+grade_one replace_prctl "$TMP/replace_prctl"
+check_leftovers
+verdict replace_prctl "$TMP/replace_prctl/summary.json" \
+	"defines names the C library or Check already has: prctl \\(in raft\\.c\\)"
+EXTRA=""
+grade_one replace_prctl "$TMP/replace_prctl+allow" --allow prctl
+check_leftovers
+verdict "replace_prctl --allow prctl" "$TMP/replace_prctl+allow/summary.json" \
+	"expected one leader, got none"
 
 # ---- crashes -------------------------------------------------------------
 

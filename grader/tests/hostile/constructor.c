@@ -1,0 +1,12 @@
+/* HOSTILE: constructor. A function that runs before main: in the runner,
+ * which otherwise runs none of the student's functions, and in every
+ * test's process before the test. This one only prints; it could as well
+ * change what the runner will do.
+ *
+ * Expected grade: not run, 0 points: "has a constructor or destructor,
+ * code that runs outside the tests, in raft.c". */
+
+__attribute__((constructor)) static void before_main(void)
+{
+	printf("constructor: running before main\n");
+}
