@@ -100,7 +100,6 @@ void convert_to_leader(struct raft *rf)
 	/* Figure 2, Leaders: "Upon election: send initial empty
 	 * AppendEntries RPCs (heartbeat) to each server". The ticker sends
 	 * every round; wake it to send this one now. */
-	rf->send_now = true;
 	lab_cond_broadcast(&rf->wake);
 }
 

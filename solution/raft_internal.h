@@ -174,8 +174,8 @@ enum role {
 
 struct raft {
 	struct lab_mutex mu;
-	/* Wakes the ticker: the peer was killed, or as leader has a round
-	 * to send now (send_now). */
+	/* Wakes the ticker: the peer was killed, or as leader has news to
+	 * send now. */
 	struct lab_cond wake;
 	/* Wakes the applier: commit_index moved, or the peer was killed. */
 	struct lab_cond apply_cond;
@@ -231,10 +231,6 @@ struct raft {
 					 for election (lab_now_ms) */
 	int64_t leader_heard_ms; /* when the leader of current_term last
 				    reached us (lab_now_ms); 0 if never */
-
-	/* Pacing a leader's AppendEntries (replication.c). */
-	bool send_now; /* wake up the ticker: just elected, new entries, or
-			  commit_index moved */
 
 	/* The latest snapshot, of every entry up to the log's base: len
 	 * bytes, owned; NULL and 0 until there is one. persist() saves it

@@ -136,7 +136,6 @@ int64_t replication_send_due(struct raft *rf)
 		if (rf->sent_ms[j] + HEARTBEAT_INTERVAL_MS < next)
 			next = rf->sent_ms[j] + HEARTBEAT_INTERVAL_MS;
 	}
-	rf->send_now = false;
 	return next;
 }
 
@@ -181,8 +180,7 @@ void replication_advance_commit(struct raft *rf)
 	lab_cond_signal(&rf->apply_cond);
 
 	/* Followers apply an entry once they learn it is committed: tell
-	 * them with a round now, rather than at the next heartbeat. */
-	rf->send_now = true;
+	 * them now, rather than at the next heartbeat. */
 	lab_cond_broadcast(&rf->wake);
 }
 

@@ -32,7 +32,6 @@ bool raft_start(struct raft *rf, const void *command, size_t len,
 
 	/* Send it now rather than at the next heartbeat. The ticker sends,
 	 * so commands started in a burst share one round. */
-	rf->send_now = true;
 	lab_cond_broadcast(&rf->wake);
 	lab_mutex_unlock(&rf->mu);
 	return true;
