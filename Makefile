@@ -192,7 +192,7 @@ impl-check:
 		echo "note: $$f is not compiled: the kit's own copy is used" >&2; \
 	done
 	@if [ -z "$(IMPL_SRCS)" ]; then \
-		echo "error: IMPL=$(IMPL): no .c files in $(IMPL_DIR)/; IMPL" \
+		echo "error: IMPL=$(IMPL): no .c files in $(IMPL_DIR); IMPL" \
 			"names the directory that holds your Raft" \
 			"(for example IMPL=skeleton)" >&2; \
 		exit 2; \

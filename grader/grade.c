@@ -5,12 +5,14 @@
  * reference's. `make grade` runs it; docs/grading.md explains it.
  *
  * Trust. A run passes only if the kit's test runner, a process that runs
- * no Raft code itself, wrote "pass" for the test in a file whose name
- * only the grader and the runner know (labs/tests/main.c), after the test
+ * no Raft code itself, wrote "pass" for the test on a pipe that only the
+ * grader and the runner hold (labs/tests/main.c), after the test's
  * process ended. Whatever the implementation prints is kept as the run's
- * log and nothing more. Every run is a process group of its own, under
- * limits on CPU, memory, processes, file size, output and wall-clock
- * time; at a limit, or when the run ends, the whole group is killed.
+ * log and nothing more. Every run is a session of its own, under limits
+ * on CPU, memory, processes, file size, output and wall-clock time (and,
+ * as root, a user of its own); at a limit, or when the run ends,
+ * everything in it is killed, and the grader, their subreaper, waits
+ * until it is gone.
  *
  * This is a tool, not lab code: it calls fork, exec and the clock
  * directly, and labs/scripts/rawcalls.sh does not look at it.
@@ -68,9 +70,10 @@
 #define MAX_FORBIDDEN 64
 #define LINE 1024
 
-/* ---- small helpers ------------------------------------------------------ */
+/* ---- small helpers ------------------------------------------------------- */
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
 
 static void remove_work(void);
 
@@ -156,7 +159,7 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* ---- options -------------------------------------------------------------- */
+/* ---- options ------------------------------------------------------------- */
 
 struct options {
 	const char *impl;	   /* the submission's folder */
@@ -214,6 +217,17 @@ static void on_signal(int sig)
 		/* full: a wake-up is pending anyway */
 	}
 	errno = saved;
+}
+
+/* Leaves after SIGINT, SIGTERM or SIGHUP, once the caller has killed what
+ * it was waiting for. */
+static void leave_interrupted(void)
+{
+	fprintf(stderr, "\ngrade: interrupted; everything it started is "
+			"stopped\n");
+	interrupted = 0; /* remove_work's rm runs to its end */
+	remove_work();
+	exit(130);
 }
 
 /* Sets up the wake pipe and the handlers, and makes the grader the
@@ -283,7 +297,7 @@ static bool reap(pid_t want, int *status)
 	return found;
 }
 
-/* ---- building -------------------------------------------------------------- */
+/* ---- building ------------------------------------------------------------ */
 
 /* Runs argv with output to log_path, as user uid unless it is 0 (when the
  * grader is root), waits at most limit_s; returns the exit status, or -1
@@ -313,9 +327,11 @@ static int run_logged_as(char *const argv[], const char *log_path,
 	double deadline = now_s() + limit_s;
 	int status;
 	while (!reap(pid, &status)) {
-		if (now_s() > deadline) {
+		if (interrupted || now_s() > deadline) {
 			kill(-pid, SIGKILL);
 			waitpid(pid, &status, 0);
+			if (interrupted)
+				leave_interrupted();
 			return -1;
 		}
 		await(NULL, 0, deadline - now_s());
@@ -344,7 +360,8 @@ static char *replace_all(char *text, const char *from, const char *to)
 }
 
 /* Builds impl's raft_tests into build_dir with the kit's Makefile. Returns
- * the binary's path, or NULL with the compiler's messages in *errors.
+ * the binary's path, or NULL with what went wrong in *errors: "compile
+ * error:" and the compiler's messages, or why the copy failed.
  *
  * A submission (uid not 0) is built from a copy in build_dir.src: a plain
  * path, whatever the submission's folder is called (spaces, quotes), and
@@ -363,14 +380,16 @@ static char *build(const char *impl, const char *build_dir, uid_t uid,
 	*errors = NULL;
 	if (uid != 0) {
 		src = fmt("%s.src", build_dir);
-		char *cp[] = {"cp", "-R", (char *)impl, src, NULL};
+		/* -H: a submission handed in as a symbolic link is copied,
+		 * not the link. */
+		char *cp[] = {"cp", "-RH", "--", (char *)impl, src, NULL};
 		char *owner = fmt("%u:%u", (unsigned)uid, (unsigned)uid);
 		char *chown_argv[] = {"chown", "-R", owner, src,
 				      (char *)build_dir, NULL};
 		if (run_logged(cp, log, 60) != 0 ||
 		    (geteuid() == 0 && run_logged(chown_argv, log, 60) != 0)) {
 			char *text = slurp(log, 4096);
-			*errors = fmt("cannot copy %s to build it: %s", impl,
+			*errors = fmt("cannot copy %s to build it:\n%s", impl,
 				      text ? text : "");
 			free(text);
 		}
@@ -386,7 +405,8 @@ static char *build(const char *impl, const char *build_dir, uid_t uid,
 		free(impl_arg);
 		free(ib_arg);
 		if (rc == -1) {
-			*errors = fmt("the build took longer than %d s",
+			*errors = fmt("compile error:\nthe build took longer "
+				      "than %d s",
 				      BUILD_LIMIT_S);
 		} else if (rc != 0 || !exists(bin)) {
 			char *text = slurp(log, 16384);
@@ -398,7 +418,8 @@ static char *build(const char *impl, const char *build_dir, uid_t uid,
 				text = replace_all(text, src, impl);
 				free(in_src);
 			}
-			*errors = text;
+			*errors = fmt("compile error:\n%s", text);
+			free(text);
 		}
 	}
 	if (*errors) {
@@ -410,7 +431,7 @@ static char *build(const char *impl, const char *build_dir, uid_t uid,
 	return bin;
 }
 
-/* ---- the symbol check ------------------------------------------------------ */
+/* ---- the symbol check ---------------------------------------------------- */
 
 /* What a Raft implementation has no business calling: it could reach
  * outside its process, leave its process, interfere with the grader or the
@@ -592,21 +613,27 @@ static char **symbol_list(const char *cmd, int *n)
 }
 
 /* Adds to found[] what else lets code run outside the tests' control: a
- * global the submission defines with the name of one a shared library of
- * the tests defines, the C library above all (it would replace theirs, in
- * the runner too; Check is linked statically, and a second definition of
- * one of its functions fails to link), and constructors or destructors
- * (they run before main or after the tests). The libraries are those of
- * kit_bin, a test program of the kit's own: a submission links with the
- * same ones, and ldd is never run on its program. Returns the new
- * count. */
+ * global the submission defines with the name of one a library of the
+ * tests defines, and constructors or destructors (they run before main or
+ * after the tests). A library's function defined again replaces it, in
+ * the runner too: a shared library's (the C library above all) always,
+ * a static one's (Check) when the linker needs nothing else from the
+ * archive member that holds it, and a link error otherwise. The shared
+ * libraries are those of kit_bin, a test program of the kit's own, which
+ * a submission links with the same ones (ldd is never run on its
+ * program); the static ones are Check's, those the kit links with. Returns
+ * the new count. */
 static int check_definitions(const char *build_dir, const char *kit_bin,
 			     const char *allow, struct finding *found, int n,
 			     int max)
 {
-	char *cmd = fmt("for l in $(ldd '%s' | awk '/=> \\// "
-			"{print $3}'); do nm -D --defined-only \"$l\"; "
-			"done 2>/dev/null",
+	char *cmd = fmt("{ for l in $(ldd '%s' | awk '/=> \\// "
+			"{print $3}'); do nm -D --defined-only \"$l\"; done; "
+			"for l in $(pkg-config --libs-only-l check); do "
+			"l=${l#-l}; case $(cc -print-file-name=lib$l.so) in "
+			"/*) continue;; esac; a=$(cc -print-file-name=lib$l.a); "
+			"case $a in /*) nm -g --defined-only \"$a\";; esac; "
+			"done; } 2>/dev/null",
 			kit_bin);
 	int nlib;
 	char **lib = symbol_list(cmd, &nlib);
@@ -665,7 +692,7 @@ static int check_definitions(const char *build_dir, const char *kit_bin,
 	return n;
 }
 
-/* ---- the tests ------------------------------------------------------------- */
+/* ---- the tests ----------------------------------------------------------- */
 
 struct figures {
 	double seconds, rpcs, bytes;
@@ -756,6 +783,10 @@ static void share_memory(int jobs)
 		total = strtod(cgroup, NULL);
 	free(cgroup);
 	long share = (long)(total * 0.75 / jobs / (1 << 20));
+	if (total > 0 && share < 256)
+		die("%d runs at once on %.1f GiB leave %ld MB of memory to "
+		    "each, too little for a test: lower JOBS",
+		    jobs, total / (1 << 30), share);
 	if (total > 0 && share < memory_limit_mb) {
 		memory_limit_mb = share;
 		fprintf(stderr,
@@ -774,7 +805,7 @@ static void exec_run(const struct grading *g, const struct run *r,
 {
 	/* A session of its own, not just a process group: Check gives each
 	 * test a process group of its own, inside the session, and
-	 * kill_session finds them all. Leaving it takes setsid, which the
+	 * kill_run finds them all. Leaving it takes setsid, which the
 	 * symbol check forbids. */
 	setsid();
 	dup2(out_fd, 1);
@@ -860,7 +891,8 @@ static void kill_user(uid_t uid)
 static void kill_run(struct run *r)
 {
 	bool root = geteuid() == 0;
-	kill(-r->pid, SIGKILL);
+	if (!r->exited) /* else its pid may be another's by now */
+		kill(-r->pid, SIGKILL);
 	if (root)
 		kill_user(r->uid);
 	for (double until = now_s() + 10; now_s() < until;) {
@@ -872,14 +904,21 @@ static void kill_run(struct run *r)
 			pid_t pid = (pid_t)atoi(e->d_name);
 			if (pid <= 0)
 				continue;
+			/* The owner of /proc/PID is the process's user; that
+			 * of the files in it is root when the process is not
+			 * dumpable (the runner makes itself so). */
 			char path[64], buf[512];
-			snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-			int fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
+			snprintf(path, sizeof path, "/proc/%d", (int)pid);
+			int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (dir < 0)
 				continue;
 			struct stat st;
-			bool mine = root && fstat(fd, &st) == 0 &&
+			bool mine = root && fstat(dir, &st) == 0 &&
 				    st.st_uid == r->uid;
+			int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
+			close(dir);
+			if (fd < 0)
+				continue;
 			ssize_t n = read(fd, buf, sizeof buf - 1);
 			close(fd);
 			if (n <= 0)
@@ -984,7 +1023,8 @@ static bool drain(struct grading *g, struct run *r)
 	}
 }
 
-/* Judges a finished run from its result file, never from its output. */
+/* Judges a finished run from what the runner wrote on its result pipe,
+ * never from its output. */
 static void judge(struct grading *g, struct run *r, int status,
 		  const char *limit)
 {
@@ -1141,10 +1181,7 @@ static void run_all(struct grading *g, int jobs)
 			for (int s = 0; s < jobs; s++)
 				if (slot[s])
 					kill_run(slot[s]);
-			remove_work();
-			fprintf(stderr, "\ngrade: interrupted; every run "
-					"stopped\n");
-			exit(130);
+			leave_interrupted();
 		}
 		bool ended = false;
 		for (int s = 0; s < jobs; s++) {
@@ -1182,7 +1219,7 @@ static void run_all(struct grading *g, int jobs)
 	free(slot);
 }
 
-/* ---- what to run ------------------------------------------------------------ */
+/* ---- what to run --------------------------------------------------------- */
 
 /* The test program of the skeleton, which lists the tests: a submission's
  * own is not run before its symbols are checked. */
@@ -1352,7 +1389,7 @@ static char *grade_impl(struct grading *g, const char *impl, int runs,
 	char *bin = build(impl, build_dir, run_uid(MAX_JOBS), &errors);
 	if (bin == NULL) {
 		free(build_dir);
-		return fmt("compile error:\n%s", errors);
+		return errors;
 	}
 	g->bin = bin;
 	*nfound = check_symbols(build_dir, o->allow, found, MAX_FORBIDDEN);
@@ -1413,7 +1450,7 @@ static char *grade_impl(struct grading *g, const char *impl, int runs,
 	return NULL;
 }
 
-/* ---- reports --------------------------------------------------------------- */
+/* ---- reports ------------------------------------------------------------- */
 
 static void json_str(FILE *f, const char *s)
 {
@@ -1676,7 +1713,7 @@ static struct grade report(struct grading *g, const char *impl,
 	return (struct grade){score, max, passed, failed};
 }
 
-/* ---- reference figures ------------------------------------------------------- */
+/* ---- reference figures --------------------------------------------------- */
 
 struct known {
 	char name[64];
@@ -1765,7 +1802,7 @@ static void write_baseline(const struct grading *g, const char *path)
 	fprintf(stderr, "grade: wrote %s\n", path);
 }
 
-/* ---- main ------------------------------------------------------------------- */
+/* ---- main ---------------------------------------------------------------- */
 
 static void usage(void)
 {
@@ -1967,6 +2004,10 @@ int main(int argc, char **argv)
 			free(path);
 		}
 		closedir(d);
+		if (n == 0)
+			die("no submissions in %s: it should hold a folder for "
+			    "each",
+			    o.batch);
 		qsort(names, (size_t)n, sizeof *names, cmp_str);
 		mkdirs(o.out);
 		FILE *book = create(o.out, "gradebook.csv");

@@ -18,7 +18,7 @@
 # check failed. Runs as root (CI: the grader then runs each run as a user
 # of its own) or as a normal user; read_secret runs only as root.
 # SKIP_FORK_BOMB=1 skips the fork bomb's run with fork allowed, which
-# saturates a small machine for the 8 s it runs.
+# saturates a small machine for the 8 s its grading takes.
 #
 # Most cases are graded on election's test_initial_election, one run, at
 # --time-scale 0.1: Check's timeout for a test is then 12 s and the
@@ -29,6 +29,7 @@
 # Besides the cases of the brief, a few probe what a submission can do
 # without calling a forbidden function: constructor (code before main),
 # replace_prctl (its own prctl, the C library's, in the runner too),
+# replace_check (Check's functions, which the linker then leaves out),
 # exit_syscall (inline assembly),
 # forge_result (glibc's other names for fork, setpgid and fopen),
 # stop_runner (sigqueue), inherited_fds (descriptors the grader leaves
@@ -294,6 +295,8 @@ grade_one replace_prctl "$TMP/replace_prctl+allow" --allow prctl
 check_leftovers
 verdict "replace_prctl --allow prctl" "$TMP/replace_prctl+allow/summary.json" \
 	"expected one leader, got none"
+simple replace_check \
+	"defines names the C library or Check already has: emalloc \\(in raft\\.c\\)"
 
 # ---- crashes -------------------------------------------------------------
 
@@ -367,9 +370,9 @@ if [ -f "$log" ]; then
 fi
 verdict flood_stdout "$TMP/flood_stdout/summary.json" "output limit"
 
-# At --time-scale 0.3 (Check's timeout: 36 s) the 8 GiB address-space
-# limit, not the timeout, is what stops it: touching 8 GiB takes 10 to 25 s
-# on a small virtual machine.
+# At --time-scale 0.3 (Check's timeout: 36 s) the address-space limit
+# (8 GiB, or less: 3/4 of the machine's memory), not the timeout, is what
+# stops it: touching 8 GiB takes 10 to 25 s on a small virtual machine.
 simple eat_memory "signal (6|9|11)" --time-scale 0.3
 simple infinite_loop "$TIMEOUT"
 simple deadlock "$TIMEOUT"

@@ -1,6 +1,6 @@
-/* HOSTILE: constructor. A function that runs before main: in the runner,
- * which otherwise runs none of the student's functions, and in every
- * test's process before the test. This one only prints; it could as well
+/* HOSTILE: constructor. A function that runs before main: once, in the
+ * runner, which otherwise runs none of the student's functions, before it
+ * forks each test's process (which so inherits whatever it did). This one only prints; it could as well
  * change what the runner will do.
  *
  * Expected grade: not run, 0 points: "has a constructor or destructor,

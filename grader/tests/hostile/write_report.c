@@ -2,8 +2,9 @@
  * fake full score: results.json and summary.json in the run's folder and
  * the one above; Gradescope's /autograder/results/results.json; and
  * results.json and summary.json in the grader's --out folder, found in the
- * grader's command line through /proc. Peer 0 does so when it is made and then whenever the tester asks
- * for its state, until the test process ends. Otherwise it is the
+ * grader's command line through /proc. Peer 0 does so when it is made
+ * and then whenever the tester asks for its state, until the test process
+ * ends. Otherwise it is the
  * skeleton, which fails.
  *
  * Expected grade:
