@@ -299,9 +299,38 @@ static bool reap(pid_t want, int *status)
 
 /* ---- building ------------------------------------------------------------ */
 
-/* Runs argv with output to log_path, as user uid unless it is 0 (when the
- * grader is root), waits at most limit_s; returns the exit status, or -1
- * if killed at the limit. */
+/* The address space each run may have, in MB: MEMORY_LIMIT_MB, or less
+ * when the runs at once could otherwise take more than three quarters of
+ * the machine's memory (or of the container's, under a cgroup limit)
+ * between them. Set once, by main. */
+static long memory_limit_mb = MEMORY_LIMIT_MB;
+
+/* The limits of a run, in the process about to exec it: cpu_s seconds of
+ * CPU, and the rest as the table at the top says. Builds get them too:
+ * a compiler told to #include /dev/zero would take all the memory it
+ * could. */
+static void set_limits(rlim_t cpu_s)
+{
+	struct {
+		int resource;
+		rlim_t value;
+	} limits[] = {
+		{RLIMIT_CPU, cpu_s},
+		{RLIMIT_AS, (rlim_t)memory_limit_mb << 20},
+		{RLIMIT_NPROC, PROCESS_LIMIT},
+		{RLIMIT_FSIZE, (rlim_t)FILE_LIMIT_MB << 20},
+		{RLIMIT_NOFILE, OPEN_FILES_LIMIT},
+		{RLIMIT_CORE, 0},
+	};
+	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		struct rlimit rl = {limits[i].value, limits[i].value};
+		setrlimit(limits[i].resource, &rl);
+	}
+}
+
+/* Runs argv with output to log_path and no input, under the limits of a
+ * run, as user uid unless it is 0 (when the grader is root), waits at
+ * most limit_s; returns the exit status, or -1 if killed at the limit. */
 static int run_logged_as(char *const argv[], const char *log_path,
 			 int limit_s, uid_t uid)
 {
@@ -316,7 +345,13 @@ static int run_logged_as(char *const argv[], const char *log_path,
 			dup2(fd, 2);
 			close(fd);
 		}
+		fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			close(fd);
+		}
 		close_from(3);
+		set_limits(limit_s);
 		if (uid != 0 && geteuid() == 0 && !become(uid))
 			_exit(126);
 		execvp(argv[0], argv);
@@ -767,12 +802,8 @@ static uint64_t next_seed(void)
 	return (state >> 24) % 1000000000000u;
 }
 
-/* The address space each run may have, in MB: MEMORY_LIMIT_MB, or less
- * when the runs at once could otherwise take more than three quarters of
- * the machine's memory (or of the container's, under a cgroup limit)
- * between them. Set once, by main. */
-static long memory_limit_mb = MEMORY_LIMIT_MB;
-
+/* Sets memory_limit_mb for jobs runs at once, and says so if it is lower
+ * than MEMORY_LIMIT_MB. */
 static void share_memory(int jobs)
 {
 	double total = (double)sysconf(_SC_PHYS_PAGES) *
@@ -823,21 +854,7 @@ static void exec_run(const struct grading *g, const struct run *r,
 	close_from(4);
 
 	double scale = g->o->time_scale;
-	struct {
-		int resource;
-		rlim_t value;
-	} limits[] = {
-		{RLIMIT_CPU, (rlim_t)(CPU_LIMIT_S * scale) + 1},
-		{RLIMIT_AS, (rlim_t)memory_limit_mb << 20},
-		{RLIMIT_NPROC, PROCESS_LIMIT},
-		{RLIMIT_FSIZE, (rlim_t)FILE_LIMIT_MB << 20},
-		{RLIMIT_NOFILE, OPEN_FILES_LIMIT},
-		{RLIMIT_CORE, 0},
-	};
-	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
-		struct rlimit rl = {limits[i].value, limits[i].value};
-		setrlimit(limits[i].resource, &rl);
-	}
+	set_limits((rlim_t)(CPU_LIMIT_S * scale) + 1);
 	if (chdir(r->dir) != 0)
 		_exit(126);
 	/* Root is exempt from the process limit: run as the run's user. */

@@ -30,6 +30,7 @@
 # without calling a forbidden function: constructor (code before main),
 # replace_prctl (its own prctl, the C library's, in the runner too),
 # replace_check (Check's functions, which the linker then leaves out),
+# include_device (a build that reads /dev/zero),
 # exit_syscall (inline assembly),
 # forge_result (glibc's other names for fork, setpgid and fopen),
 # stop_runner (sigqueue), inherited_fds (descriptors the grader leaves
@@ -250,6 +251,7 @@ echo "grader tests: $(ls "$HOSTILE"/*.c | wc -l | tr -d ' ') hostile submissions
 # ---- refused before anything runs --------------------------------------
 
 simple compile_error "^compile error:.*peers_count.*undeclared"
+simple include_device "^compile error:.*out of memory"
 
 # system_call: refused, and the command never ran.
 rm -f /tmp/pwned 2>/dev/null || true
